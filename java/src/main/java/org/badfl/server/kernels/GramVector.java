@@ -8,7 +8,7 @@ import org.badfl.engine.Compute;
  * Vector API path of {@link Gram}: every pair of 4-row blocks (I ≥ J) runs a 4×4 register tile: per step,
  * 4 + 4 vector loads feed 16 FMAs into 16 float accumulators (one lane sums every L-th coordinate).
  * <p>Blocking: a chunk ({@link Gram#CHUNK} coordinates, the unit of float accumulation) is swept in
- * sub-chunks of {@value #SUB} coordinates; within a sub-chunk the I block's rows (16 KiB) stay in L1 while
+ * sub-chunks of {@value #SUB} coordinates; within a sub-chunk the I block's rows (8 KiB) stay in L1 while
  * J sweeps, and all n rows of the sub-chunk stay in L2. The accumulators of every tile live in a float
  * buffer between sub-chunks (16 loads and 16 stores per tile per sub-chunk, against 16·{@value #SUB}/L
  * FMAs). At the end of a chunk each accumulator's lanes are added in double, in a fixed order
@@ -22,8 +22,8 @@ final class GramVector {
 
     private static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_PREFERRED;
     private static final int L = FLOAT.length();
-    /** Coordinates per sub-chunk: 8 rows × 4 KiB = 32 KiB, the I block in L1 while J streams from L2. */
-    static final int SUB = 1024;
+    /** Coordinates per sub-chunk: the tile's 8 rows × 2 KiB = 16 KiB stay in L1 (measured: 512 beats 1024 and 256). */
+    static final int SUB = 512;
 
     private GramVector() {
     }
