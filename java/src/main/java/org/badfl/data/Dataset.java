@@ -297,11 +297,6 @@ public final class Dataset {
         return out;
     }
 
-    /** Package access to the pixel array for readers of this package that only read it. */
-    float[] pixelsUnsafe() {
-        return images;
-    }
-
     private void checkIndex(int index) {
         if (index < 0 || index >= labels.length) {
             throw new IndexOutOfBoundsException("image index " + index + " outside dataset " + name + " of "
