@@ -66,6 +66,27 @@ final class DefenseSupport {
         }
     }
 
+    /**
+     * ⟨rows[i], v⟩ over the coordinate ranges, one task per row, each summed in double in index order
+     * (deterministic on any thread count). O(n·d): for defenses that need only norms or dots with one vector,
+     * where the n×n Gram matrix would be wasted work. {@code v == null} gives squared norms.
+     */
+    static double[] dots(float[][] rows, float[] v, int[] ranges, Compute compute) {
+        double[] out = new double[rows.length];
+        compute.parallelFor(rows.length, i -> {
+            float[] row = rows[i];
+            float[] other = v == null ? row : v;
+            double s = 0;
+            for (int r = 0; r < ranges.length; r += 2) {
+                for (int c = ranges[r]; c < ranges[r + 1]; c++) {
+                    s += (double) row[c] * other[c];
+                }
+            }
+            out[i] = s;
+        });
+        return out;
+    }
+
     /** Median, numpy convention (mean of the two middle values for an even count); NaN for no values. */
     static double median(double[] values) {
         if (values.length == 0) {

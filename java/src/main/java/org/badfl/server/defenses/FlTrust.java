@@ -22,7 +22,7 @@ import org.badfl.util.Seeds;
  *   <li>The server's update g_0 = {@link org.badfl.server.ServerContext#rootUpdate} (the server trains a copy of
  *       G on its clean root set; seed {@code Seeds.derive(roundSeed, "fltrust-root")}).</li>
  *   <li>Trust TS_i = ReLU(cos(Δ_i, g_0)), cosines over the trainable parameters only (BatchNorm statistics
- *       excluded), from one Gram matrix of [Δ_1 .. Δ_n, g_0].</li>
+ *       excluded).</li>
  *   <li>Norm alignment Δ̄_i = Δ_i·‖g_0‖/‖Δ_i‖ (trainable parameters).</li>
  *   <li>G ← G + Σ_i TS_i Δ̄_i / Σ_i TS_i. BatchNorm running statistics: the trust-weighted mean of the
  *       clients' raw statistics (not norm-aligned).</li>
@@ -60,23 +60,35 @@ public final class FlTrust implements Defense {
         }
     }
 
-    /** Steps 2-3 for updates and a given root update (neither modified). */
+    /**
+     * Steps 2-3 for updates and a given root update (neither modified): dots with g_0 and norms in one O(n·d)
+     * pass each (the n×n Gram matrix is not needed). Cosine convention as {@link GramMatrix#cosine}: 0 when
+     * either vector is zero, clamped to [−1, 1].
+     */
     public static Scores score(RoundInput input, float[] rootUpdate) {
         RoundUpdates updates = input.updates();
         int n = updates.size();
-        float[][] rows = Arrays.copyOf(updates.rows(), n + 1);
-        rows[n] = rootUpdate;
-        GramMatrix g = GramMatrix.of(rows, input.layout().trainableRanges(), input.context().compute());
-        double rootNorm = g.norm(n);
+        int[] ranges = input.layout().trainableRanges();
+        double[] dots = DefenseSupport.dots(updates.rows(), rootUpdate, ranges, input.context().compute());
+        double[] squaredNorms = DefenseSupport.dots(updates.rows(), null, ranges, input.context().compute());
+        double rootSquaredNorm = DefenseSupport.dots(new float[][] {rootUpdate}, null, ranges,
+            input.context().compute())[0];
+        double rootNorm = Math.sqrt(rootSquaredNorm);
         double[] trust = new double[n];
         double[] cosines = new double[n];
         double[] scales = new double[n];
         for (int i = 0; i < n; i++) {
-            cosines[i] = g.cosine(i, n);
+            cosines[i] = cosine(dots[i], squaredNorms[i], rootSquaredNorm);
             trust[i] = Math.max(0.0, cosines[i]);
-            scales[i] = g.norm(i) > 0 ? rootNorm / g.norm(i) : 0.0;
+            double norm = Math.sqrt(squaredNorms[i]);
+            scales[i] = norm > 0 ? rootNorm / norm : 0.0;
         }
         return new Scores(trust, cosines, scales, rootNorm);
+    }
+
+    /** {@link GramMatrix#cosine} on a 2×2 Gram matrix. */
+    private static double cosine(double dot, double squaredNormA, double squaredNormB) {
+        return GramMatrix.wrap(new double[] {squaredNormA, dot, dot, squaredNormB}, 2).cosine(0, 1);
     }
 
     @Override

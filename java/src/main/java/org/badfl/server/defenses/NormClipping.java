@@ -10,7 +10,6 @@ import org.badfl.server.NoiseStreams;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.detect.GramMatrix;
 import org.badfl.server.kernels.WeightedSum;
 
 /**
@@ -61,8 +60,11 @@ public final class NormClipping implements Defense {
         if (n == 0) {
             return DefenseSupport.emptyRound(input);
         }
-        double[] norms = GramMatrix.of(updates.rows(), input.layout().trainableRanges(), input.context().compute())
-            .norms();
+        double[] norms = DefenseSupport.dots(updates.rows(), null, input.layout().trainableRanges(),
+            input.context().compute());
+        for (int i = 0; i < n; i++) {
+            norms[i] = Math.sqrt(norms[i]);
+        }
         double[][] layerScale = new double[n][];
         List<ClientVerdict> verdicts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
