@@ -8,10 +8,10 @@
  * Defenses come from {@code org.badfl.server.defenses.Defenses} by name; clustering helpers shared by FLAME and
  * BADFL are in {@code org.badfl.server.detect}.
  * <pre>{@code
- * ParamLayout layout = ParamLayout.builder()
- *     .add("fc.weight", 784 * 10, ParamKind.WEIGHT)   // same order as the model's flat buffer
- *     .add("fc.bias", 10, ParamKind.BIAS)
- *     .build();
+ * ParamLayout.Builder b = ParamLayout.builder();      // same order as the model's flat buffer
+ * b.add("fc.weight", 784 * 10, ParamKind.WEIGHT);
+ * b.add("fc.bias", 10, ParamKind.BIAS);
+ * ParamLayout layout = b.build();
  * Defense defense = Defenses.create("flame", Map.of("lambda", "0.001"));
  * RoundAggregator aggregator = new RoundAggregator(defense);
  *
@@ -33,7 +33,7 @@
  *     }
  * }
  * }</pre>
- * A server that validates by itself may call {@link org.badfl.server.Defense#aggregate} directly with a
+ * (LinkingExampleTest in the tests runs this loop.) A server that validates by itself may call {@link org.badfl.server.Defense#aggregate} directly with a
  * {@link org.badfl.server.RoundInput}; the defense then trusts that every row is finite and well formed.
  */
 package org.badfl.server;
