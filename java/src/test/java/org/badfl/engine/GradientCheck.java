@@ -115,7 +115,7 @@ final class GradientCheck {
         }
     }
 
-    /** Runs the full check; {@code paramStride} > 1 checks only every n-th trainable parameter (large models). */
+    /** Runs the full check; {@code paramStride} > 1 checks only every n-th input and trainable parameter (large models). */
     static void check(Network net, float[] x, int batch, boolean training, Objective objective, int paramStride) {
         float[] p0 = net.params().clone();
         net.setDropoutStream(DROPOUT_SEED, DROPOUT_STEP);
@@ -138,7 +138,7 @@ final class GradientCheck {
         }
 
         double largest = 0;
-        for (int i = 0; i < xd.length; i++) {
+        for (int i = 0; i < xd.length; i += paramStride) {
             double fd = centralDifference(net, xd, i, pd, -1, batch, training, objective);
             largest = Math.max(largest, Math.abs(fd));
             compare(net.name() + ": d/d input[" + i + "]", dInput[i], fd);
@@ -187,6 +187,27 @@ final class GradientCheck {
         if (!(Math.abs(engine - reference) <= ATOL + RTOL * Math.abs(reference))) {
             fail(what + ": engine " + engine + ", finite difference " + reference);
         }
+    }
+
+    /** The double reference's distance to the nearest kink for this input (see {@link DoubleReference#kinkMargin}). */
+    static double kinkMargin(Network net, float[] x, int batch, boolean training) {
+        DoubleReference ref = new DoubleReference(toDouble(net.params()), training, DROPOUT_SEED, DROPOUT_STEP);
+        ref.forward(net.layers(), toDouble(x), batch);
+        return ref.kinkMargin;
+    }
+
+    /**
+     * Kinks avoided by construction: the first input among Gaussian draws seeded {@code seed, seed+1, ...} whose
+     * forward stays {@link #MIN_KINK_MARGIN} away from every ReLU and max-pool kink.
+     */
+    static float[] inputAwayFromKinks(Network net, int batch, boolean training, long seed) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            float[] x = gaussian(batch * net.inputSize(), seed + attempt, 1.0);
+            if (kinkMargin(net, x, batch, training) >= MIN_KINK_MARGIN) {
+                return x;
+            }
+        }
+        throw new AssertionError(net.name() + ": no input away from kinks in 200 draws");
     }
 
     static double[] toDouble(float[] v) {
