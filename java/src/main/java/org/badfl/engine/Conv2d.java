@@ -263,6 +263,17 @@ public final class Conv2d extends Layer {
         }
     }
 
+    /** First output column whose input column {@code ow*stride + shift} is >= 0. */
+    private static int firstValid(int shift, int stride) {
+        return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+    }
+
+    /** One past the last output column whose input column {@code ow*stride + shift} is < width (capped at outW). */
+    private static int endValid(int shift, int stride, int width, int outW) {
+        int last = width - 1 - shift;
+        return last < 0 ? 0 : Math.min(outW, last / stride + 1);
+    }
+
     /**
      * im2col of one image: {@code cols[(c*k + ki)*k + kj][colOff + oh*OW + ow] = in[c][oh*s - pad + ki][ow*s - pad + kj]}
      * (0 outside the image), rows {@code ld} apart. Input {@code in} (not modified) starts at {@code inOff}.
@@ -274,6 +285,9 @@ public final class Conv2d extends Layer {
             for (int ki = 0; ki < k; ki++) {
                 for (int kj = 0; kj < k; kj++) {
                     int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    int shift = kj - pad;
+                    int lo = Math.min(firstValid(shift, stride), outW);
+                    int hi = Math.max(lo, endValid(shift, stride, width, outW));
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * stride - pad + ki;
                         int dst = row + oh * outW;
@@ -281,10 +295,19 @@ public final class Conv2d extends Layer {
                             java.util.Arrays.fill(cols, dst, dst + outW, 0f);
                             continue;
                         }
-                        int src = plane + ih * width;
-                        for (int ow = 0; ow < outW; ow++) {
-                            int iw = ow * stride - pad + kj;
-                            cols[dst + ow] = iw >= 0 && iw < width ? in[src + iw] : 0f;
+                        int src = plane + ih * width + shift;
+                        for (int ow = 0; ow < lo; ow++) {
+                            cols[dst + ow] = 0f;
+                        }
+                        if (stride == 1) {
+                            System.arraycopy(in, src + lo, cols, dst + lo, hi - lo);
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) {
+                                cols[dst + ow] = in[src + ow * stride];
+                            }
+                        }
+                        for (int ow = hi; ow < outW; ow++) {
+                            cols[dst + ow] = 0f;
                         }
                     }
                 }
@@ -303,18 +326,18 @@ public final class Conv2d extends Layer {
             for (int ki = 0; ki < k; ki++) {
                 for (int kj = 0; kj < k; kj++) {
                     int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    int shift = kj - pad;
+                    int lo = Math.min(firstValid(shift, stride), outW);
+                    int hi = Math.max(lo, endValid(shift, stride, width, outW));
                     for (int oh = 0; oh < outH; oh++) {
                         int ih = oh * stride - pad + ki;
                         if (ih < 0 || ih >= height) {
                             continue;
                         }
                         int src = row + oh * outW;
-                        int dst = plane + ih * width;
-                        for (int ow = 0; ow < outW; ow++) {
-                            int iw = ow * stride - pad + kj;
-                            if (iw >= 0 && iw < width) {
-                                dIn[dst + iw] += cols[src + ow];
-                            }
+                        int dst = plane + ih * width + shift;
+                        for (int ow = lo; ow < hi; ow++) {
+                            dIn[dst + ow * stride] += cols[src + ow];
                         }
                     }
                 }

@@ -2,7 +2,7 @@ package org.badfl.engine;
 
 /**
  * Max pooling ({@code torch.nn.MaxPool2d(kernel, stride)}, no padding, floor mode): each output is the maximum
- * of a k x k window; the first maximum in row-major window order wins ties and NaN wins over numbers, as in
+ * of a k x k window; the first maximum in row-major window order wins ties and a NaN wins over numbers, as in
  * PyTorch's CPU kernel. Backward routes each output gradient to the input position that won (windows may
  * overlap when stride &lt; kernel: contributions add, in output order).
  */
@@ -76,15 +76,14 @@ public final class MaxPool2d extends Layer {
                 int w0 = ow * stride;
                 int best = h0 * width + w0;
                 float max = in[inOff + best];
-                for (int ki = 0; ki < k && !Float.isNaN(max); ki++) {
-                    for (int kj = 0; kj < k; kj++) {
-                        int idx = (h0 + ki) * width + w0 + kj;
-                        float v = in[inOff + idx];
-                        if (v > max || Float.isNaN(v)) {
-                            max = v;
-                            best = idx;
-                            if (Float.isNaN(v)) {
-                                break;
+                if (max == max) { // a NaN propagates: once one has won, the window is done
+                    for (int ki = 0; ki < k; ki++) {
+                        int rowIdx = (h0 + ki) * width + w0;
+                        for (int kj = 0; kj < k; kj++) {
+                            float v = in[inOff + rowIdx + kj];
+                            if (v > max || (v != v && max == max)) {
+                                max = v;
+                                best = rowIdx + kj;
                             }
                         }
                     }
