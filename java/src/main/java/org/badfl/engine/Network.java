@@ -17,8 +17,8 @@ import org.badfl.util.Seeds;
  * <h2>Buffers</h2>
  * {@link #params()} is the live flat parameter buffer described by {@link #layout()} (PyTorch state_dict names
  * and order; BatchNorm running statistics included as kinds {@code BN_RUNNING_*}); {@link #grads()} is the
- * parallel gradient buffer (always 0 at running-statistic slices). Both arrays keep their identity for the
- * life of the network.
+ * parallel gradient buffer (always 0 at running-statistic slices; allocated on first use). Both arrays keep
+ * their identity for the life of the network.
  *
  * <h2>Tensors</h2>
  * An input batch is NCHW {@code float[]} of {@code batch * inputShape().size()} values; logits are row-major
@@ -52,7 +52,8 @@ public final class Network {
     private final List<Layer> layers;
     private final ParamLayout layout;
     private final float[] params;
-    private final float[] grads;
+    /** Allocated on first use: networks only inspected (saliency, prediction) never need it. */
+    private float[] grads;
     private final int inputSize;
     private final int classes;
     private final float[][] lastOutputs;
@@ -75,9 +76,8 @@ public final class Network {
         }
         this.layout = builder.build();
         this.params = new float[layout.size()];
-        this.grads = new float[layout.size()];
         for (Layer layer : layers) {
-            layer.bind(params, grads);
+            layer.bind(params, null);
         }
         this.inputSize = spec.inputShape().size();
         this.classes = layers.get(layers.size() - 1).outputShape().size();
@@ -139,8 +139,17 @@ public final class Network {
         return params;
     }
 
-    /** The live flat gradient buffer, written by {@link #backward}. */
+    /**
+     * The live flat gradient buffer, written by {@link #backward} (allocated, all 0, on the first call or
+     * backward; a network used only for inference or saliency never allocates it).
+     */
     public float[] grads() {
+        if (grads == null) {
+            grads = new float[layout.size()];
+            for (Layer layer : layers) {
+                layer.bind(params, grads);
+            }
+        }
         return grads;
     }
 
@@ -286,6 +295,9 @@ public final class Network {
         if (dInput != null && dInput.length < (long) lastBatch * inputSize) {
             throw new IllegalArgumentException("model " + name() + ": input-gradient array has " + dInput.length
                 + " values, expected at least " + ((long) lastBatch * inputSize));
+        }
+        if (pass.paramGrads()) {
+            grads();
         }
         float[] g = dLogits;
         for (int i = layers.size() - 1; i >= 0; i--) {
