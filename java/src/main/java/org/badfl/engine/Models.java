@@ -74,7 +74,7 @@ public final class Models {
     /** Blueprint of a registered model for {@code input} images and {@code classes} outputs. */
     public static ModelSpec spec(String name, Shape input, int classes) {
         checkClasses(name, classes);
-        return entry(name).factory().spec(name, input, classes);
+        return entry(name).factory().spec(name.toLowerCase(Locale.ROOT), input, classes);
     }
 
     /** A registered model with PyTorch's default initialisation from {@code seed}. */

@@ -496,7 +496,7 @@ public final class Network {
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s: input %s, %d classes%n", name(), inputShape(), classes));
-        sb.append(String.format(Locale.ROOT, "  %-22s %-36s %-12s %12s %14s%n", "layer", "type", "output", "params", "MACs"));
+        sb.append(String.format(Locale.ROOT, "  %-24s %-42s %-12s %12s %14s%n", "layer", "type", "output", "params", "MACs"));
         for (Layer layer : layers) {
             appendRow(sb, layer, "");
             for (Layer child : layer.children()) {
@@ -510,7 +510,7 @@ public final class Network {
     }
 
     private void appendRow(StringBuilder sb, Layer layer, String indent) {
-        sb.append(String.format(Locale.ROOT, "  %-22s %-36s %-12s %,12d %,14d%n", indent + layer.name(), layer.describe(),
+        sb.append(String.format(Locale.ROOT, "  %-24s %-42s %-12s %,12d %,14d%n", indent + layer.name(), layer.describe(),
             layer.outputShape(), parameterCount(layer), layer.macsPerImage()));
     }
 
