@@ -14,7 +14,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         boolean badInput = ex instanceof IllegalArgumentException || ex instanceof UsageException
             || ex instanceof java.io.FileNotFoundException || ex instanceof java.nio.file.NoSuchFileException;
         String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-        cl.getErr().println("badfl " + cl.getCommandName() + ": " + (badInput ? "" : "error: ") + msg);
+        cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": " + (badInput ? "" : "error: ") + msg);
         if ("1".equals(System.getenv("BADFL_DEBUG"))) {
             ex.printStackTrace(cl.getErr());
         }
