@@ -6,7 +6,8 @@ import org.badfl.server.RoundUpdates;
 /**
  * Gram matrix X·Xᵀ of a round's update rows over selected coordinates, in one pass over the rows. Norms,
  * cosine and Euclidean distances, and thus the inputs of LOF, K-means, HDBSCAN, Krum, FLTrust and FLAME, all
- * derive from it ({@link GramMatrix}), so no defense makes its own pass over the updates for them.
+ * derive from it ({@code org.badfl.server.detect.GramMatrix}), so no defense makes its own pass over the
+ * updates for them.
  * <p>Accumulation: the coordinates are cut into chunks of {@value #CHUNK} (within each range; the cut
  * depends only on the ranges); each chunk's n(n+1)/2 dot products are formed together (every row is read
  * from memory once, then reused from cache), and chunk partials are added in double in chunk order. The
@@ -14,8 +15,10 @@ import org.badfl.server.RoundUpdates;
  * every L-th coordinate of the chunk: m = {@value #CHUNK}/L terms) in 4×4 register tiles, then adds the L
  * lanes in double; its error against the exact sum is at most (m + 1)·2⁻²⁴·Σ_c|x_ic·x_jc| per chunk
  * (float FMA summation, Higham 2002 §3.1), about 3·10⁻⁵ relative for L = 16 in the worst case and ~10⁻⁶
- * typically. The scalar path sums every product in double. Both thus differ from {@link GramReference}
- * only by rounding, far below what the distances derived from it need.
+ * typically. Where a chunk's float sum leaves float's normal range (products overflowing for |x| ≳ 10¹⁹,
+ * or subnormal for |x| ≲ 10⁻¹⁹: only adversarial updates), that pair's chunk is recomputed in double. The
+ * scalar path sums every product in double. Both thus differ from {@link GramReference} only by rounding,
+ * far below what the distances derived from it need ({@code org.badfl.server.detect.GramMatrix}).
  * <p>Tasks are fixed runs of chunks whose partials are added in task order: bit-identical results on any
  * thread count.
  */
@@ -51,16 +54,6 @@ public final class Gram {
     /** Gram matrix of all rows of the round over the given ranges. */
     public static double[] compute(RoundUpdates updates, int[] ranges, Compute compute) {
         return compute(updates.rows(), ranges, compute);
-    }
-
-    /** {@link #compute} wrapped with the norms and distances that derive from it. */
-    public static GramMatrix matrix(float[][] rows, int[] ranges, Compute compute) {
-        return new GramMatrix(rows.length, compute(rows, ranges, compute));
-    }
-
-    /** {@link #compute} of the round's rows wrapped in a {@link GramMatrix}. */
-    public static GramMatrix matrix(RoundUpdates updates, int[] ranges, Compute compute) {
-        return matrix(updates.rows(), ranges, compute);
     }
 
     /** Ranges covering all coordinates of rows of length d. */

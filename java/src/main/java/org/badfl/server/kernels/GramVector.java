@@ -65,7 +65,7 @@ final class GramVector {
         int base = 0;
         for (int bi = 0; bi < blocks; bi++) {
             for (int bj = 0; bj <= bi; bj++) {
-                store(rows, 4 * bi, 4 * bj, vectorEnd, e, acc, base, p);
+                store(rows, 4 * bi, 4 * bj, s, vectorEnd, e, acc, base, p);
                 base += 16 * L;
             }
         }
@@ -168,19 +168,37 @@ final class GramVector {
         return (s0 + s1) + (s2 + s3);
     }
 
-    /** Adds the tile's lane sums (in double) and the tail products [tail, e) to the triangle. */
-    private static void store(float[][] rows, int i0, int j0, int tail, int e, float[] acc, int base, double[] p) {
+    /**
+     * Adds the tile's lane sums (in double) and the tail products [tail, e) to the triangle. A pair whose
+     * float sum over the chunk is not a normal-range finite value (|sum| &lt; 2⁻⁶⁰, infinite or NaN: products
+     * overflowed float or fell into its subnormal range, as only adversarially huge or tiny updates make
+     * them, or the rows are zero there) is recomputed over the whole chunk [s, e) in double, so the result
+     * keeps the reference's range.
+     */
+    private static void store(float[][] rows, int i0, int j0, int s, int tail, int e, float[] acc, int base,
+                              double[] p) {
         int n = rows.length;
         for (int a = 0; a < 4 && i0 + a < n; a++) {
             float[] x = rows[i0 + a];
             for (int b = 0; b < 4 && j0 + b <= i0 + a; b++) {
                 float[] y = rows[j0 + b];
                 double sum = laneSum(acc, base + (4 * a + b) * L);
-                for (int c = tail; c < e; c++) {
-                    sum += (double) x[c] * y[c];
+                if (Math.abs(sum) >= 0x1p-60 && Math.abs(sum) < Double.POSITIVE_INFINITY) {
+                    sum += dot(x, y, tail, e);
+                } else {
+                    sum = dot(x, y, s, e);
                 }
                 p[Gram.tri(i0 + a, j0 + b)] += sum;
             }
         }
+    }
+
+    /** Σ_{c in [from, to)} x[c]·y[c] in double. */
+    private static double dot(float[] x, float[] y, int from, int to) {
+        double sum = 0;
+        for (int c = from; c < to; c++) {
+            sum += (double) x[c] * y[c];
+        }
+        return sum;
     }
 }

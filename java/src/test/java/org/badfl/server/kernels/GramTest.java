@@ -35,6 +35,27 @@ class GramTest {
     }
 
     @Test
+    void keepsDoubleRangeForHugeTinyAndZeroRows() {
+        // Products of 1e25 overflow float and of 1e-25 underflow it; those chunks are recomputed in double.
+        int d = Gram.CHUNK + 100;
+        float[][] rows = TestRows.gaussian(6, d, 17);
+        for (int c = 0; c < d; c++) {
+            rows[1][c] *= 1e25f;
+            rows[2][c] *= 1e-25f;
+            rows[3][c] = 0f;
+            if (c < Gram.CHUNK) {
+                rows[4][c] *= 1e20f; // huge in the first chunk only
+            }
+        }
+        double[] lower = GramVector.lowerTriangle(rows, Gram.all(d), Compute.serial());
+        for (double v : lower) {
+            assertTrue(Double.isFinite(v));
+        }
+        check(rows, Gram.all(d), lower, VECTOR_EPS, "vector, extreme magnitudes");
+        check(rows, Gram.all(d), GramScalar.lowerTriangle(rows, Gram.all(d), Compute.serial()), SCALAR_EPS, "scalar, extreme");
+    }
+
+    @Test
     void rangesSelectCoordinatesIncludingEmptyAndRepeatedOnes() {
         float[][] rows = TestRows.gaussian(6, 3 * Gram.CHUNK, 3);
         int[] ranges = {0, 0, 5, 37, 100, Gram.CHUNK + 17, 2 * Gram.CHUNK, 3 * Gram.CHUNK, 10, 12};
