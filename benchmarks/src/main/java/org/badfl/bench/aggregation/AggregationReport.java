@@ -102,13 +102,13 @@ public final class AggregationReport {
                 d == ModelLayouts.PAPER_CNN_PARAMS ? "paper CNN" : "ResNet18", layout.size(), threadsLabel(threads)));
             sb.append("| kernel | ms/op (± 99.9% CI) | GB/s read | of streaming | other |\n");
             sb.append("|---|---:|---:|---:|---|\n");
-            for (String kernel : new String[] {"stream", "gram", "median", "trimmedMean", "signVotes", "weightedSum",
-                "weightedSumLayerScaled"}) {
-                Result r = find("KernelBenchmarks." + kernel, n, d, threads);
+            for (String kernel : new String[] {"stream", "gram", "rowDots", "layerNorms", "median", "trimmedMean", "signVotes", "weightedSum",
+                "weightedSumLayerScaled", "RoundBenchmarks.flame", "RoundBenchmarks.flTrust"}) {
+                Result r = find(kernel.contains(".") ? kernel : "KernelBenchmarks." + kernel, n, d, threads);
                 if (r == null) {
                     continue;
                 }
-                int values = kernel.equals("gram") ? layout.trainableSize() : layout.size();
+                int values = kernel.equals("gram") || kernel.equals("rowDots") ? layout.trainableSize() : layout.size();
                 double gbs = gb(n, values, r.ms);
                 String other = "";
                 if (kernel.equals("gram")) {

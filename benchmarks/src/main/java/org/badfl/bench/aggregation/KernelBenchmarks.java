@@ -6,6 +6,7 @@ import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.kernels.CoordinateStats;
 import org.badfl.server.kernels.Gram;
+import org.badfl.server.kernels.RowDots;
 import org.badfl.server.kernels.SignVotes;
 import org.badfl.server.kernels.WeightedSum;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,6 +58,7 @@ public class KernelBenchmarks {
     private int[] votes;
     private double[] weights;
     private double[][] layerScale;
+    private float[] rootUpdate;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -69,6 +71,7 @@ public class KernelBenchmarks {
         out = new float[layout.size()];
         votes = new int[layout.size()];
         weights = updates.sampleWeights();
+        rootUpdate = AggregationFixture.vector(layout.size(), 8, 1e-3, compute);
         // Per-client, per-layer clip factors in (0, 1], as layer-wise norm clipping produces.
         int entries = layout.entries().size();
         layerScale = new double[n][entries];
@@ -94,6 +97,18 @@ public class KernelBenchmarks {
     @Benchmark
     public double[] gram() {
         return Gram.compute(rows, trainable, compute);
+    }
+
+    /** ⟨Δ_i, g_0⟩ over the trainable ranges (FLTrust's cosines; with {@link #layerNorms}, BADFL's norms). */
+    @Benchmark
+    public double[] rowDots() {
+        return RowDots.dots(rows, rootUpdate, trainable, compute);
+    }
+
+    /** ‖Δ_i,l‖² per client and layer (layer-wise clipping, BADFL's weight elimination). */
+    @Benchmark
+    public double[][] layerNorms() {
+        return RowDots.layerSquaredNorms(rows, layout, compute);
     }
 
     @Benchmark

@@ -86,8 +86,10 @@ public final class WeightedSum {
             }
         }
         int[] starts = new int[entries.size()];
+        int[] ends = new int[entries.size()];
         for (int k = 0; k < starts.length; k++) {
             starts[k] = entries.get(k).offset();
+            ends[k] = entries.get(k).end();
         }
         // coef[i][l] = weights[i]·f, the reference's (weights[i]·f)·x association.
         double[][] coef = new double[rows.length][entries.size()];
@@ -103,7 +105,7 @@ public final class WeightedSum {
             for (int i = 0; i < rows.length; i++) {
                 for (int l = first; l < starts.length && starts[l] < e; l++) {
                     int a = Math.max(s, starts[l]);
-                    int b = Math.min(e, entries.get(l).end());
+                    int b = Math.min(e, ends[l]);
                     if (a < b) {
                         addScaled(vector, rows[i], a, b - a, coef[i][l], acc, a - s);
                     }

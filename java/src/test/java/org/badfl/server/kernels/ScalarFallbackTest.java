@@ -84,6 +84,12 @@ class ScalarFallbackTest {
                         throw new AssertionError("gram entry " + k + ": " + g[k] + " vs " + gRef[k]);
                     }
                 }
+                double[] norms = RowDots.squaredNorms(gauss, Gram.all(301), compute);
+                for (int i = 0; i < norms.length; i++) {
+                    if (Math.abs(norms[i] - gRef[i * 7 + i]) > 1e-9 * gRef[i * 7 + i]) {
+                        throw new AssertionError("row norm " + i);
+                    }
+                }
                 a = new float[301];
                 b = new float[301];
                 GaussianNoise.add(a, 0.5, 1, 2, compute);
