@@ -18,11 +18,12 @@ import org.badfl.engine.ParamLayout;
  * the streaming baseline measured in the same run, Gram GFLOP/s against the engine's GEMM, and the median
  * against the per-coordinate Arrays.sort baseline and numpy.
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.badfl.bench.aggregation.AggregationReport
- * jmh.json [numpy.json]}
+ * jmh.json [more-jmh.json ...] [--numpy numpy_median.json]}
  */
 public final class AggregationReport {
 
-    private record Result(String bench, int n, int d, int size, int threads, double ms, double error) {
+    /** One benchmark score; {@code cpuMs} is the {@link CpuTimeProfiler} result (NaN when not profiled). */
+    private record Result(String bench, int n, int d, int size, int threads, double ms, double error, double cpuMs) {
     }
 
     private final List<Result> results = new ArrayList<>();
@@ -31,13 +32,21 @@ public final class AggregationReport {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: AggregationReport <jmh-result.json> [numpy_median.json]");
+        AggregationReport r = new AggregationReport();
+        Map<String, Double> numpy = Map.of();
+        int files = 0;
+        for (int a = 0; a < args.length; a++) {
+            if (args[a].equals("--numpy") && a + 1 < args.length) {
+                numpy = readNumpy(new File(args[++a]));
+            } else {
+                r.read(new File(args[a]));
+                files++;
+            }
+        }
+        if (files == 0) {
+            System.err.println("usage: AggregationReport <jmh-result.json> [more.json ...] [--numpy numpy_median.json]");
             System.exit(2);
         }
-        AggregationReport r = new AggregationReport();
-        r.read(new File(args[0]));
-        Map<String, Double> numpy = args.length == 2 ? readNumpy(new File(args[1])) : Map.of();
         System.out.print(r.render(numpy));
     }
 
@@ -51,8 +60,12 @@ public final class AggregationReport {
             double scale = unitToMs(m.get("scoreUnit").asText());
             results.add(new Result(shortName, p.path("n").asInt(0), p.path("d").asInt(0), p.path("size").asInt(0),
                 p.path("threads").asInt(0), m.get("score").asDouble() * scale,
-                m.path("scoreError").asDouble(Double.NaN) * scale));
+                m.path("scoreError").asDouble(Double.NaN) * scale, cpu(b.path("secondaryMetrics").path("cpu"))));
         }
+    }
+
+    private static double cpu(JsonNode metric) {
+        return metric.isMissingNode() ? Double.NaN : metric.get("score").asDouble() * unitToMs(metric.get("scoreUnit").asText());
     }
 
     private static double unitToMs(String unit) {
@@ -100,10 +113,13 @@ public final class AggregationReport {
             double gbStream = stream == null ? Double.NaN : gb(n, layout.size(), stream.ms);
             sb.append(String.format(Locale.ROOT, "%n#### n = %d, d = %,d (%s, %,d values), threads = %s%n%n", n, d,
                 d == ModelLayouts.PAPER_CNN_PARAMS ? "paper CNN" : "ResNet18", layout.size(), threadsLabel(threads)));
-            sb.append("| kernel | ms/op (± 99.9% CI) | GB/s read | of streaming | other |\n");
-            sb.append("|---|---:|---:|---:|---|\n");
+            int cores = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+            sb.append("| kernel | ms/op (± 99.9% CI) | GB/s read | of streaming | CPU ms/op | CPU/" + cores
+                + " (ms) | of streaming (CPU) | other |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
             for (String kernel : new String[] {"stream", "gram", "rowDots", "layerNorms", "median", "trimmedMean", "signVotes", "weightedSum",
-                "weightedSumLayerScaled", "RoundBenchmarks.flame", "RoundBenchmarks.flTrust"}) {
+                "weightedSumLayerScaled", "RoundBenchmarks.flame", "RoundBenchmarks.flTrust",
+                "RoundBenchmarks.badflNonInspection"}) {
                 Result r = find(kernel.contains(".") ? kernel : "KernelBenchmarks." + kernel, n, d, threads);
                 if (r == null) {
                     continue;
@@ -130,31 +146,34 @@ public final class AggregationReport {
                         other += String.format(Locale.ROOT, "%s%.1f× numpy", other.isEmpty() ? "" : ", ", np / r.ms);
                     }
                 }
-                sb.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %.2f | %.0f%% | %s |%n", kernel, r.ms, r.error,
-                    gbs, 100 * gbs / gbStream, other));
+                double streamCpu = stream == null ? Double.NaN : stream.cpuMs * values / layout.size();
+                sb.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %.2f | %.0f%% | %.0f | %.0f | %.0f%% | %s |%n",
+                    kernel.replace("RoundBenchmarks.", "round: "), r.ms, r.error, gbs, 100 * gbs / gbStream, r.cpuMs,
+                    r.cpuMs / cores, 100 * streamCpu / r.cpuMs, other));
             }
         }
         List<String> extra = new ArrayList<>();
         for (Result r : results) {
             if (r.bench.equals("GramVsGemmBenchmark.gemm")) {
-                extra.add(String.format(Locale.ROOT, "| GEMM %d×%d×%d | %s | %.1f ± %.1f | %.1f GFLOP/s |", r.size, r.size, r.size,
-                    threadsLabel(r.threads), r.ms, r.error, gemmGflops(r)));
+                extra.add(String.format(Locale.ROOT, "| GEMM %d×%d×%d | %s | %.1f ± %.1f | %.0f | %.1f GFLOP/s |", r.size,
+                    r.size, r.size, threadsLabel(r.threads), r.ms, r.error, r.cpuMs, gemmGflops(r)));
             } else if (r.bench.equals("SortBaselineBenchmark.sortMedian")) {
-                extra.add(String.format(Locale.ROOT, "| Arrays.sort median n=%d d=%,d | %s | %.1f ± %.1f | %.2f GB/s |", r.n, r.d,
-                    threadsLabel(r.threads), r.ms, r.error, gb(r.n, ModelLayouts.forTrainableCount(r.d).size(), r.ms)));
+                extra.add(String.format(Locale.ROOT, "| Arrays.sort median n=%d d=%,d | %s | %.1f ± %.1f | %.0f | %.2f GB/s |",
+                    r.n, r.d, threadsLabel(r.threads), r.ms, r.error, r.cpuMs,
+                    gb(r.n, ModelLayouts.forTrainableCount(r.d).size(), r.ms)));
             } else if (r.bench.equals("NoiseBenchmark.gaussianNoise")) {
                 int size = ModelLayouts.forTrainableCount(r.d).size();
-                extra.add(String.format(Locale.ROOT, "| Gaussian noise d=%,d | %s | %.1f ± %.1f | %.1f ns/value |", r.d,
-                    threadsLabel(r.threads), r.ms, r.error, r.ms * 1e6 / size));
+                extra.add(String.format(Locale.ROOT, "| Gaussian noise d=%,d | %s | %.1f ± %.1f | %.0f | %.1f ns/value (CPU) |",
+                    r.d, threadsLabel(r.threads), r.ms, r.error, r.cpuMs, r.cpuMs * 1e6 / size));
             }
         }
         for (Map.Entry<String, Double> e : numpy.entrySet()) {
             String[] nd = e.getKey().split(":");
-            extra.add(String.format(Locale.ROOT, "| numpy np.median(axis=0) n=%s d=%,d | 1 (numpy) | %.1f | %.2f GB/s |",
+            extra.add(String.format(Locale.ROOT, "| numpy np.median(axis=0) n=%s d=%,d | 1 (numpy) | %.1f | – | %.2f GB/s |",
                 nd[0], Integer.parseInt(nd[1]), e.getValue(), gb(Integer.parseInt(nd[0]), Integer.parseInt(nd[1]), e.getValue())));
         }
         if (!extra.isEmpty()) {
-            sb.append("\n#### Baselines\n\n| what | threads | ms/op | rate |\n|---|---|---:|---:|\n");
+            sb.append("\n#### Baselines\n\n| what | threads | ms/op | CPU ms/op | rate |\n|---|---|---:|---:|---:|\n");
             extra.forEach(line -> sb.append(line).append('\n'));
         }
         return sb.toString();

@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * HDBSCAN → median-norm clipping → clipped mean → noise) and FLTrust (norms and cosines with the root
  * update → trust-weighted, norm-aligned sum). FLTrust's root update is a fixed random vector here: the
  * server's training of it is not aggregation work and is not timed.
- * <p>(The non-inspection part of a BADFL round belongs here too once {@code server/badfl} exists; see
- * benchmarks/AGGREGATION.md for its estimate from the kernels.)
+ * <p>{@link #badflNonInspection} times the non-inspection part of a BADFL round with the same passes and
+ * kernels ({@link BadflStandIn}) until {@code server/badfl} exists.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -89,5 +89,11 @@ public class RoundBenchmarks {
     @Benchmark
     public RoundResult flTrust() {
         return flTrust.aggregate(input);
+    }
+
+    /** Non-inspection part of a BADFL round, assembled from the kernels ({@link BadflStandIn}). */
+    @Benchmark
+    public float[] badflNonInspection() {
+        return BadflStandIn.round(input.global(), input.updates(), input.seed(), compute);
     }
 }

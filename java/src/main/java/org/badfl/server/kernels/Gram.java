@@ -40,8 +40,8 @@ public final class Gram {
      */
     public static double[] compute(float[][] rows, int[] ranges, Compute compute) {
         KernelArgs.rows("gram", rows, 0, 0);
-        KernelArgs.ranges("gram", ranges, KernelArgs.minLength(rows));
         int n = rows.length;
+        KernelArgs.ranges("gram", ranges, KernelArgs.minLength(rows));
         if (n == 0) {
             return new double[0];
         }

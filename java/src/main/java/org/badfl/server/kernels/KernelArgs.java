@@ -51,11 +51,8 @@ final class KernelArgs {
         }
     }
 
-    /** Shortest row length (0 for no rows). */
+    /** Shortest row length (no bound, Integer.MAX_VALUE, for no rows: an empty round). */
     static int minLength(float[][] rows) {
-        if (rows.length == 0) {
-            return 0;
-        }
         int m = Integer.MAX_VALUE;
         for (float[] r : rows) {
             m = Math.min(m, r.length);

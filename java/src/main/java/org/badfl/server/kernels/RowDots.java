@@ -33,7 +33,7 @@ public final class RowDots {
         if (v != null) {
             length = Math.min(length, v.length);
         }
-        KernelArgs.ranges("row dots", ranges, rows.length == 0 && v == null ? 0 : length);
+        KernelArgs.ranges("row dots", ranges, length);
         return dots(rows, v, ranges, compute, VectorSupport.enabled());
     }
 

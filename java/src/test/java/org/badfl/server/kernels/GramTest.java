@@ -75,6 +75,8 @@ class GramTest {
             }
         }
         assertEquals(0, Gram.compute(new float[0][], Gram.all(0), Compute.serial()).length);
+        assertEquals(0, Gram.compute(new float[0][], Gram.all(10), Compute.serial()).length); // empty round
+        assertEquals(0, RowDots.dots(new float[0][], new float[10], Gram.all(10), Compute.serial()).length);
     }
 
     @Test
