@@ -24,6 +24,11 @@ class WeightedSumTest {
                     float[] out = start.clone();
                     WeightedSum.accumulate(rows, w, 0, d, out, Compute.serial(), vector);
                     TestRows.assertBitsEqual(expected, out, (vector ? "vector" : "scalar") + " n=" + n + " d=" + d);
+                    try (Compute three = Compute.create(3)) {
+                        out = start.clone();
+                        WeightedSum.accumulate(rows, w, 0, d, out, three, vector);
+                        TestRows.assertBitsEqual(expected, out, (vector ? "vector" : "scalar") + " 3 threads");
+                    }
                 }
             }
         }
