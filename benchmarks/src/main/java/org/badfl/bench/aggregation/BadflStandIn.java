@@ -7,7 +7,7 @@ import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.detect.GramMatrix;
 import org.badfl.server.detect.LocalOutlierFactor;
-import org.badfl.server.kernels.RowDots;
+import org.badfl.server.kernels.Gram;
 import org.badfl.server.kernels.WeightedSum;
 import org.badfl.server.noise.GaussianNoise;
 
@@ -17,8 +17,8 @@ import org.badfl.server.noise.GaussianNoise;
  * the same passes over the updates with the same kernels, and stubs the choices that cost nothing at this
  * scale (K-means on n points and neuron inspection are left out; the LOF outliers play the flagged models).
  * <ol>
- *   <li>Gram matrix over trainable parameters (one pass, O(n²d)) → cosine distances → LOF, k = max(2, ⌈n/2⌉).</li>
- *   <li>Per-layer norms ‖Δ_i,l‖ (one pass, O(nd)).</li>
+ *   <li>Gram matrix over trainable parameters and per-layer norms ‖Δ_i,l‖ in one pass, O(n²d)
+ *   ({@link Gram#computeWithLayerNorms}) → cosine distances → LOF, k = max(2, ⌈n/2⌉).</li>
  *   <li>Layer-wise elimination: flagged i, layer l: ρ_il = median_benign ‖Δ_j,l‖ / ‖Δ_i,l‖, factor min(1, ρ_il).</li>
  *   <li>G + Σ p_i·f_il·Δ_i with the factors fused (one pass, O(nd)).</li>
  *   <li>Gaussian noise σ = 0.001 on the trainable parameters (O(d)).</li>
@@ -34,9 +34,10 @@ final class BadflStandIn {
         float[][] rows = updates.rows();
         int n = rows.length;
         int[] trainable = layout.trainableRanges();
-        GramMatrix gram = GramMatrix.of(rows, trainable, compute);
+        Gram.WithLayerNorms pass = Gram.computeWithLayerNorms(rows, layout, compute);
+        GramMatrix gram = GramMatrix.wrap(pass.gram(), n);
         int[] flagged = new LocalOutlierFactor(Math.max(2, (n + 1) / 2)).score(gram.cosineDistances()).outliers(1.5);
-        double[][] layerNorms = RowDots.layerSquaredNorms(rows, layout, compute);
+        double[][] layerNorms = pass.layerSquaredNorms();
         double[][] scale = eliminationFactors(layout, layerNorms, flagged);
         float[] next = global.clone();
         WeightedSum.accumulateLayerScaled(rows, updates.sampleWeights(), scale, layout, next, compute);

@@ -1,6 +1,7 @@
 package org.badfl.server.kernels;
 
 import org.badfl.engine.Compute;
+import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundUpdates;
 
 /**
@@ -46,14 +47,85 @@ public final class Gram {
             return new double[0];
         }
         double[] lower = VectorSupport.enabled()
-            ? GramVector.lowerTriangle(rows, ranges, compute)
-            : GramScalar.lowerTriangle(rows, ranges, compute);
+            ? GramVector.lowerTriangle(rows, ranges, false, compute)
+            : GramScalar.lowerTriangle(rows, ranges, false, compute);
         return expand(lower, n);
     }
 
     /** Gram matrix of all rows of the round over the given ranges. */
     public static double[] compute(RoundUpdates updates, int[] ranges, Compute compute) {
         return compute(updates.rows(), ranges, compute);
+    }
+
+    /**
+     * The Gram matrix over the layout's trainable entries and every row's squared norm per layout entry
+     * ‖Δ_i,l‖², from one pass over the rows (the Gram's diagonal tiles form the squared norms of each chunk,
+     * and chunks are cut at entry boundaries), e.g. for BADFL's layer-wise weight elimination next to its
+     * clustering. Non-trainable entries (BatchNorm statistics) get their norms from a pass over those
+     * entries only.
+     *
+     * @param gram              n×n, as {@link #compute} with {@link ParamLayout#trainableRanges()} (chunks cut
+     *                          differently, so equal within the rounding bound, not bit for bit)
+     * @param layerSquaredNorms [n][entries]
+     */
+    public record WithLayerNorms(double[] gram, double[][] layerSquaredNorms) {
+    }
+
+    /** {@link WithLayerNorms} of the rows on this layout (rows at least the layout's length). */
+    public static WithLayerNorms computeWithLayerNorms(float[][] rows, ParamLayout layout, Compute compute) {
+        return computeWithLayerNorms(rows, layout, compute, VectorSupport.enabled());
+    }
+
+    /** {@link WithLayerNorms} of the round's rows. */
+    public static WithLayerNorms computeWithLayerNorms(RoundUpdates updates, Compute compute) {
+        return computeWithLayerNorms(updates.rows(), updates.layout(), compute);
+    }
+
+    static WithLayerNorms computeWithLayerNorms(float[][] rows, ParamLayout layout, Compute compute, boolean vector) {
+        java.util.Objects.requireNonNull(layout, "layout");
+        KernelArgs.rows("gram", rows, 0, layout.size());
+        int n = rows.length;
+        java.util.List<ParamLayout.Entry> entries = layout.entries();
+        int trainable = 0;
+        for (ParamLayout.Entry e : entries) {
+            trainable += e.kind().trainable() ? 1 : 0;
+        }
+        int[] gramRanges = new int[2 * trainable];
+        int[] otherRanges = new int[2 * (entries.size() - trainable)];
+        int[] gramEntry = new int[trainable];
+        int[] otherEntry = new int[entries.size() - trainable];
+        for (int l = 0, g = 0, o = 0; l < entries.size(); l++) {
+            ParamLayout.Entry e = entries.get(l);
+            if (e.kind().trainable()) {
+                gramEntry[g] = l;
+                gramRanges[2 * g] = e.offset();
+                gramRanges[2 * g++ + 1] = e.end();
+            } else {
+                otherEntry[o] = l;
+                otherRanges[2 * o] = e.offset();
+                otherRanges[2 * o++ + 1] = e.end();
+            }
+        }
+        double[][] norms = new double[n][entries.size()];
+        if (n == 0) {
+            return new WithLayerNorms(new double[0], norms);
+        }
+        double[] all = vector
+            ? GramVector.lowerTriangle(rows, gramRanges, true, compute)
+            : GramScalar.lowerTriangle(rows, gramRanges, true, compute);
+        int tri = n * (n + 1) / 2;
+        for (int i = 0; i < n; i++) {
+            for (int g = 0; g < trainable; g++) {
+                norms[i][gramEntry[g]] = all[tri + i * trainable + g];
+            }
+        }
+        double[][] other = RowDots.rangeSquaredNorms(rows, otherRanges, compute, vector);
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < otherEntry.length; o++) {
+                norms[i][otherEntry[o]] = other[i][o];
+            }
+        }
+        return new WithLayerNorms(expand(java.util.Arrays.copyOf(all, tri), n), norms);
     }
 
     /** Ranges covering all coordinates of rows of length d. */
@@ -83,6 +155,27 @@ public final class Gram {
         return out;
     }
 
+    /** For each chunk of {@link #chunks}, the index of the range it lies in. */
+    static int[] chunkRanges(int[] ranges) {
+        int[] chunks = chunks(ranges);
+        int[] out = new int[chunks.length / 2];
+        int k = 0;
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int s = ranges[r]; s < ranges[r + 1]; s += CHUNK) {
+                out[k++] = r / 2;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Length of a task partial: the packed lower triangle, then (with per-range norms) n × R diagonal sums,
+     * entry n(n+1)/2 + i·R + r = Σ over range r of rows[i]².
+     */
+    static int partialLength(int n, int[] ranges, boolean perRangeNorms) {
+        return n * (n + 1) / 2 + (perRangeNorms ? n * (ranges.length / 2) : 0);
+    }
+
     /** Chunks per task for n rows and this many chunks (depends on the problem only, not on threads). */
     static int chunksPerTask(int n, int chunkCount) {
         long triangle = (long) n * (n + 1) / 2;
@@ -90,9 +183,9 @@ public final class Gram {
         return (int) Math.max(CHUNKS_PER_TASK, (chunkCount + maxTasks - 1) / maxTasks);
     }
 
-    /** Sums task partials (packed lower triangles) in task order. */
-    static double[] sumInOrder(double[][] partials, int n) {
-        double[] sum = new double[n * (n + 1) / 2];
+    /** Sums task partials ({@link #partialLength} long) in task order. */
+    static double[] sumInOrder(double[][] partials, int length) {
+        double[] sum = new double[length];
         for (double[] p : partials) {
             for (int k = 0; k < sum.length; k++) {
                 sum[k] += p[k];

@@ -28,27 +28,33 @@ final class GramVector {
     private GramVector() {
     }
 
-    static double[] lowerTriangle(float[][] rows, int[] ranges, Compute compute) {
+    /** Packed lower triangle, then per-range squared norms if asked ({@link Gram#partialLength}). */
+    static double[] lowerTriangle(float[][] rows, int[] ranges, boolean perRangeNorms, Compute compute) {
         int n = rows.length;
         int blocks = (n + 3) / 4;
         int tiles = blocks * (blocks + 1) / 2;
         int[] chunks = Gram.chunks(ranges);
+        int[] chunkRange = Gram.chunkRanges(ranges);
+        int rangeCount = ranges.length / 2;
+        int length = Gram.partialLength(n, ranges, perRangeNorms);
         int chunkCount = chunks.length / 2;
         int perTask = Gram.chunksPerTask(n, chunkCount);
         int tasks = (chunkCount + perTask - 1) / perTask;
         double[][] partials = new double[tasks][];
         compute.parallelFor(tasks, t -> {
-            double[] p = new double[n * (n + 1) / 2];
+            double[] p = new double[length];
             float[] acc = new float[tiles * 16 * L];
             for (int k = t * perTask; k < Math.min(chunkCount, (t + 1) * perTask); k++) {
-                chunk(rows, chunks[2 * k], chunks[2 * k + 1], acc, p);
+                // Index in p of row 0's norm for this chunk's range (row i: + i·rangeCount), or -1.
+                int normAt = perRangeNorms ? n * (n + 1) / 2 + chunkRange[k] : -1;
+                chunk(rows, chunks[2 * k], chunks[2 * k + 1], acc, p, normAt, rangeCount);
             }
             partials[t] = p;
         });
-        return Gram.sumInOrder(partials, n);
+        return Gram.sumInOrder(partials, length);
     }
 
-    private static void chunk(float[][] rows, int s, int e, float[] acc, double[] p) {
+    private static void chunk(float[][] rows, int s, int e, float[] acc, double[] p, int normAt, int normStride) {
         int blocks = (rows.length + 3) / 4;
         java.util.Arrays.fill(acc, 0f);
         int vectorEnd = s + FLOAT.loopBound(e - s);
@@ -65,7 +71,7 @@ final class GramVector {
         int base = 0;
         for (int bi = 0; bi < blocks; bi++) {
             for (int bj = 0; bj <= bi; bj++) {
-                store(rows, 4 * bi, 4 * bj, s, vectorEnd, e, acc, base, p);
+                store(rows, 4 * bi, 4 * bj, s, vectorEnd, e, acc, base, p, normAt, normStride);
                 base += 16 * L;
             }
         }
@@ -176,7 +182,7 @@ final class GramVector {
      * keeps the reference's range.
      */
     private static void store(float[][] rows, int i0, int j0, int s, int tail, int e, float[] acc, int base,
-                              double[] p) {
+                              double[] p, int normAt, int normStride) {
         int n = rows.length;
         for (int a = 0; a < 4 && i0 + a < n; a++) {
             float[] x = rows[i0 + a];
@@ -189,6 +195,9 @@ final class GramVector {
                     sum = dot(x, y, s, e);
                 }
                 p[Gram.tri(i0 + a, j0 + b)] += sum;
+                if (normAt >= 0 && i0 + a == j0 + b) {
+                    p[normAt + (i0 + a) * normStride] += sum;
+                }
             }
         }
     }

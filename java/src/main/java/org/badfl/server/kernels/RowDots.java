@@ -73,16 +73,12 @@ public final class RowDots {
             ranges[2 * l] = entries.get(l).offset();
             ranges[2 * l + 1] = entries.get(l).end();
         }
-        int[] chunks = Gram.chunks(ranges);
-        int[] slot = new int[chunks.length / 2];
-        int l = 0;
-        for (int k = 0; k < slot.length; k++) {
-            while (chunks[2 * k] >= ranges[2 * l + 1]) {
-                l++;
-            }
-            slot[k] = l;
-        }
-        return run(rows, null, chunks, slot, entries.size(), compute, vector);
+        return rangeSquaredNorms(rows, ranges, compute, vector);
+    }
+
+    /** ‖rows[i] restricted to range r‖² as [n][ranges]. */
+    static double[][] rangeSquaredNorms(float[][] rows, int[] ranges, Compute compute, boolean vector) {
+        return run(rows, null, Gram.chunks(ranges), Gram.chunkRanges(ranges), ranges.length / 2, compute, vector);
     }
 
     /** Sums chunk k's dot products into out[i][slot[k]]; tasks are fixed runs of chunks summed in order. */

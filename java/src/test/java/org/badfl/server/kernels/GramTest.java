@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jdk.incubator.vector.FloatVector;
 import org.badfl.engine.Compute;
+import org.badfl.engine.ParamKind;
+import org.badfl.engine.ParamLayout;
 import org.junit.jupiter.api.Test;
 
 class GramTest {
@@ -28,8 +30,8 @@ class GramTest {
             for (int d : dims) {
                 float[][] rows = TestRows.gaussian(n, d, 1000L * n + d);
                 int[] ranges = Gram.all(d);
-                check(rows, ranges, GramVector.lowerTriangle(rows, ranges, Compute.serial()), VECTOR_EPS, "vector n=" + n + " d=" + d);
-                check(rows, ranges, GramScalar.lowerTriangle(rows, ranges, Compute.serial()), SCALAR_EPS, "scalar n=" + n + " d=" + d);
+                check(rows, ranges, GramVector.lowerTriangle(rows, ranges, false, Compute.serial()), VECTOR_EPS, "vector n=" + n + " d=" + d);
+                check(rows, ranges, GramScalar.lowerTriangle(rows, ranges, false, Compute.serial()), SCALAR_EPS, "scalar n=" + n + " d=" + d);
             }
         }
     }
@@ -47,20 +49,20 @@ class GramTest {
                 rows[4][c] *= 1e20f; // huge in the first chunk only
             }
         }
-        double[] lower = GramVector.lowerTriangle(rows, Gram.all(d), Compute.serial());
+        double[] lower = GramVector.lowerTriangle(rows, Gram.all(d), false, Compute.serial());
         for (double v : lower) {
             assertTrue(Double.isFinite(v));
         }
         check(rows, Gram.all(d), lower, VECTOR_EPS, "vector, extreme magnitudes");
-        check(rows, Gram.all(d), GramScalar.lowerTriangle(rows, Gram.all(d), Compute.serial()), SCALAR_EPS, "scalar, extreme");
+        check(rows, Gram.all(d), GramScalar.lowerTriangle(rows, Gram.all(d), false, Compute.serial()), SCALAR_EPS, "scalar, extreme");
     }
 
     @Test
     void rangesSelectCoordinatesIncludingEmptyAndRepeatedOnes() {
         float[][] rows = TestRows.gaussian(6, 3 * Gram.CHUNK, 3);
         int[] ranges = {0, 0, 5, 37, 100, Gram.CHUNK + 17, 2 * Gram.CHUNK, 3 * Gram.CHUNK, 10, 12};
-        check(rows, ranges, GramVector.lowerTriangle(rows, ranges, Compute.serial()), VECTOR_EPS, "vector ranges");
-        check(rows, ranges, GramScalar.lowerTriangle(rows, ranges, Compute.serial()), SCALAR_EPS, "scalar ranges");
+        check(rows, ranges, GramVector.lowerTriangle(rows, ranges, false, Compute.serial()), VECTOR_EPS, "vector ranges");
+        check(rows, ranges, GramScalar.lowerTriangle(rows, ranges, false, Compute.serial()), SCALAR_EPS, "scalar ranges");
         double[] empty = Gram.compute(rows, new int[0], Compute.serial());
         assertArrayEquals(new double[36], empty);
     }
@@ -85,12 +87,49 @@ class GramTest {
         int d = 3 * Gram.CHUNKS_PER_TASK * Gram.CHUNK + 123;
         float[][] rows = TestRows.gaussian(6, d, 21);
         int[] ranges = {0, d / 2, d / 2 + 7, d};
-        double[] vector1 = GramVector.lowerTriangle(rows, ranges, Compute.serial());
-        double[] scalar1 = GramScalar.lowerTriangle(rows, ranges, Compute.serial());
+        double[] vector1 = GramVector.lowerTriangle(rows, ranges, false, Compute.serial());
+        double[] scalar1 = GramScalar.lowerTriangle(rows, ranges, false, Compute.serial());
         for (int threads : new int[] {2, 3}) {
             try (Compute compute = Compute.create(threads)) {
-                assertArrayEquals(vector1, GramVector.lowerTriangle(rows, ranges, compute), "vector, " + threads + " threads");
-                assertArrayEquals(scalar1, GramScalar.lowerTriangle(rows, ranges, compute), "scalar, " + threads + " threads");
+                assertArrayEquals(vector1, GramVector.lowerTriangle(rows, ranges, false, compute), "vector, " + threads + " threads");
+                assertArrayEquals(scalar1, GramScalar.lowerTriangle(rows, ranges, false, compute), "scalar, " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
+    void layerNormsComeWithTheGramInOnePass() {
+        ParamLayout.Builder b = ParamLayout.builder();
+        b.add("conv.w", 3 * Gram.CHUNK + 5, ParamKind.WEIGHT);
+        b.add("bn.w", 64, ParamKind.WEIGHT);
+        b.add("bn.mean", 64, ParamKind.BN_RUNNING_MEAN);
+        b.add("empty", 0, ParamKind.BIAS);
+        b.add("fc.w", 2 * Gram.CHUNKS_PER_TASK * Gram.CHUNK + 100, ParamKind.WEIGHT);
+        b.add("fc.b", 10, ParamKind.BIAS);
+        ParamLayout layout = b.build();
+        float[][] rows = TestRows.gaussian(6, layout.size(), 44);
+        int[] trainable = layout.trainableRanges();
+        double[] ref = GramReference.compute(rows, trainable);
+        for (boolean vector : new boolean[] {true, false}) {
+            Gram.WithLayerNorms g = Gram.computeWithLayerNorms(rows, layout, Compute.serial(), vector);
+            double eps = vector ? VECTOR_EPS : SCALAR_EPS;
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 6; j++) {
+                    double bound = eps * Math.sqrt(ref[i * 6 + i] * ref[j * 6 + j]); // Σ|x_i x_j| ≤ ‖x_i‖‖x_j‖
+                    assertTrue(Math.abs(g.gram()[i * 6 + j] - ref[i * 6 + j]) <= bound, "gram " + i + "," + j);
+                }
+                for (int l = 0; l < layout.entries().size(); l++) {
+                    ParamLayout.Entry e = layout.entries().get(l);
+                    double want = GramReference.compute(new float[][] {rows[i]}, new int[] {e.offset(), e.end()})[0];
+                    assertTrue(Math.abs(g.layerSquaredNorms()[i][l] - want) <= eps * want, e.name() + " row " + i);
+                }
+            }
+            try (Compute three = Compute.create(3)) {
+                Gram.WithLayerNorms g3 = Gram.computeWithLayerNorms(rows, layout, three, vector);
+                assertArrayEquals(g.gram(), g3.gram());
+                for (int i = 0; i < 6; i++) {
+                    assertArrayEquals(g.layerSquaredNorms()[i], g3.layerSquaredNorms()[i]);
+                }
             }
         }
     }
