@@ -2,7 +2,7 @@
 // (native/emu_runtime.cpp executes the launches; org.badfl.gpu.EmulatedDevice drives them over JNI).
 //
 // Execution model
-//   * Each block runs on one OS thread. Its threads are fibers (own 64 KiB stacks from a per-thread pool,
+//   * Each block runs on one OS thread. Its threads are fibers (own ~120 KiB stacks from a per-thread pool,
 //     hand-written x86-64 context switch, ucontext elsewhere). A fiber runs its thread until the thread ends
 //     or reaches a barrier; a fiber whose thread ended starts the next unstarted thread of the block itself,
 //     so a kernel that never synchronises runs every thread of a block on one fiber with no context switch.
@@ -42,21 +42,47 @@
 #include <climits>
 #include <cfloat>
 
+struct uint3 {
+    unsigned x, y, z;
+};
 struct dim3 {
     unsigned x, y, z;
     constexpr dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+    constexpr dim3(uint3 v) : x(v.x), y(v.y), z(v.z) {}
 };
-typedef dim3 uint3;
 
 namespace cuda_emu {
 
-// What the current fiber sees as threadIdx etc. One per OS thread, rewritten on every switch into a fiber.
+// What a fiber sees as threadIdx, blockIdx, ...: kept just above the top of the fiber's stack, in a
+// kFiberRegionBytes-aligned region, so kernels find it from the stack pointer in a few instructions (no
+// thread-local lookup) and it shares pages with the fiber's hot stack frames. Regions are "coloured": the
+// context and stack top sit (colour · kFiberColorStride) bytes below the region's end, colour = region index mod
+// 16, so that hundreds of equally aligned fibers do not compete for the same cache sets and TLB entries.
+// The runtime writes the context when the fiber starts a thread.
+constexpr uintptr_t kFiberRegionBytes = 128 * 1024;
+constexpr uintptr_t kFiberColors = 16;
+constexpr uintptr_t kFiberColorStride = 4096 + 5 * 64;
+constexpr uintptr_t kFiberContextBytes = 128;
 struct ThreadContext {
-    dim3 tidx, bidx, bdim, gdim;
+    uint3 tidx, bidx, bdim, gdim;
     unsigned tid;                 // linear thread index in the block (x fastest)
     unsigned char* dynamicShared; // this block's dynamic shared memory
+    void* worker;                 // the runtime's worker that owns this fiber
+    void* fiber;                  // the runtime's fiber record
 };
-extern thread_local ThreadContext ctx;
+
+// The context of the fiber running the caller (valid only inside a kernel launch).
+inline ThreadContext& current() {
+    uintptr_t sp;
+#if defined(__x86_64__)
+    asm("movq %%rsp, %0" : "=r"(sp));
+#else
+    sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+#endif
+    const uintptr_t region = sp & ~(kFiberRegionBytes - 1);
+    const uintptr_t color = (region / kFiberRegionBytes) % kFiberColors;
+    return *reinterpret_cast<ThreadContext*>(region + kFiberRegionBytes - kFiberContextBytes - color * kFiberColorStride);
+}
 
 // Implemented in emu_runtime.cpp; called only from inside a launch.
 void syncthreads();
@@ -78,13 +104,13 @@ inline T from_bits(uint64_t b) {
     std::memcpy(&v, &b, sizeof(T));
     return v;
 }
-inline int lane_id() { return (int)(ctx.tid & 31u); }
+inline int lane_id() { return (int)(current().tid & 31u); }
 } // namespace cuda_emu
 
-#define threadIdx (::cuda_emu::ctx.tidx)
-#define blockIdx (::cuda_emu::ctx.bidx)
-#define blockDim (::cuda_emu::ctx.bdim)
-#define gridDim (::cuda_emu::ctx.gdim)
+#define threadIdx (::cuda_emu::current().tidx)
+#define blockIdx (::cuda_emu::current().bidx)
+#define blockDim (::cuda_emu::current().bdim)
+#define gridDim (::cuda_emu::current().gdim)
 constexpr int warpSize = 32;
 
 #define __global__
@@ -96,7 +122,7 @@ constexpr int warpSize = 32;
 #define __launch_bounds__(...)
 // One copy per block: a worker thread runs one block at a time (see the header comment).
 #define __shared__ static thread_local
-#define BADFL_DYNAMIC_SHARED(T, name) T* name = reinterpret_cast<T*>(::cuda_emu::ctx.dynamicShared)
+#define BADFL_DYNAMIC_SHARED(T, name) T* name = reinterpret_cast<T*>(::cuda_emu::current().dynamicShared)
 
 // ---- synchronisation -----------------------------------------------------------------------------------
 inline void __syncthreads() { ::cuda_emu::syncthreads(); }

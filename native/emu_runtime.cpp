@@ -13,23 +13,25 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if !defined(__x86_64__)
+// The hand-written switch on x86-64; POSIX ucontext elsewhere (or with -DBADFL_EMU_FORCE_UCONTEXT, to test it).
+#if defined(__x86_64__) && !defined(BADFL_EMU_FORCE_UCONTEXT)
+#define BADFL_EMU_ASM_SWITCH 1
+#else
 #include <ucontext.h>
 #endif
 
 namespace cuda_emu {
 
-thread_local ThreadContext ctx;
-
 namespace {
 
 // ---- fibers ------------------------------------------------------------------------------------------------
-constexpr size_t kStackBytes = 64 * 1024;
+// A fiber's memory is one kFiberRegionBytes-aligned region: [guard page][stack ... ][ThreadContext][colour gap],
+// so current() finds the context from the stack pointer (cuda_emu.h), and a stack overflow faults on the guard.
 
 struct Fiber {
-    unsigned char* mapping = nullptr; // guard page + stack
-    size_t mappingBytes = 0;
-#if defined(__x86_64__)
+    unsigned char* region = nullptr;
+    unsigned char* stackLow = nullptr; // lowest usable stack byte
+#if defined(BADFL_EMU_ASM_SWITCH)
     void* sp = nullptr;
 #else
     ucontext_t uc;
@@ -37,14 +39,13 @@ struct Fiber {
 };
 
 struct Worker;
-thread_local Worker* tlWorker = nullptr;
 
 [[noreturn]] void fiber_main();
 
 } // namespace
 } // namespace cuda_emu
 
-#if defined(__x86_64__)
+#if defined(BADFL_EMU_ASM_SWITCH)
 // badfl_emu_switch(save, load): saves the callee-saved registers on the current stack, stores the stack pointer
 // in *save, switches to `load` and restores the registers saved there (System V AMD64 ABI: rbx, rbp, r12-r15;
 // MXCSR and the x87 control word are left alone: every fiber of a worker uses the same floating-point mode).
@@ -99,6 +100,7 @@ struct Job;
 // One block being executed by one worker thread.
 struct BlockRun {
     const Job* job = nullptr;
+    dim3 bidx;
     unsigned T = 0;
     unsigned nextUnstarted = 0;
     unsigned doneCount = 0;
@@ -134,7 +136,7 @@ struct Worker {
     std::vector<Fiber*> idle;
     std::vector<Fiber*> all;
     unsigned char* shared = nullptr; // dynamic shared memory arena, kMaxDynamicShared bytes, 64-byte aligned
-#if defined(__x86_64__)
+#if defined(BADFL_EMU_ASM_SWITCH)
     void* schedulerSp = nullptr;
 #else
     ucontext_t schedulerUc;
@@ -149,26 +151,26 @@ struct Worker {
     }
     ~Worker() {
         for (Fiber* f : all) {
-            munmap(f->mapping, f->mappingBytes);
+            munmap(f->region, kFiberRegionBytes);
             delete f;
         }
         free(shared);
     }
 };
 
-Worker& this_worker() {
-    thread_local Worker worker;
-    tlWorker = &worker;
-    return worker;
+ThreadContext& context_of(Fiber* f) {
+    const uintptr_t region = reinterpret_cast<uintptr_t>(f->region);
+    const uintptr_t color = (region / kFiberRegionBytes) % kFiberColors;
+    return *reinterpret_cast<ThreadContext*>(region + kFiberRegionBytes - kFiberContextBytes - color * kFiberColorStride);
 }
 
-#if defined(__x86_64__)
+#if defined(BADFL_EMU_ASM_SWITCH)
 [[noreturn]] void fiber_trampoline() { fiber_main(); }
 
 // Lays out a fresh stack so that the first switch "returns" into fiber_trampoline with the stack aligned as
 // after a call (rsp = 16n + 8), the six callee-saved register slots zero.
 void fiber_reset(Fiber* f) {
-    uintptr_t top = reinterpret_cast<uintptr_t>(f->mapping + f->mappingBytes) & ~uintptr_t(15);
+    uintptr_t top = reinterpret_cast<uintptr_t>(&context_of(f)); // the stack grows down from its context
     void** sp = reinterpret_cast<void**>(top);
     *--sp = nullptr;                                            // fake return address of the trampoline
     *--sp = reinterpret_cast<void*>(&fiber_trampoline);         // where badfl_emu_switch's ret goes
@@ -182,25 +184,36 @@ void fiber_entry_ucontext() { fiber_main(); }
 
 void fiber_reset(Fiber* f) {
     getcontext(&f->uc);
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    f->uc.uc_stack.ss_sp = f->mapping + page;
-    f->uc.uc_stack.ss_size = f->mappingBytes - page;
+    f->uc.uc_stack.ss_sp = f->stackLow;
+    f->uc.uc_stack.ss_size = (size_t)(reinterpret_cast<unsigned char*>(&context_of(f)) - f->stackLow);
     f->uc.uc_link = nullptr;
     makecontext(&f->uc, &fiber_entry_ucontext, 0);
 }
 #endif
 
 Fiber* fiber_new(Worker& w) {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t bytes = kStackBytes + page;
-    void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    // Map twice the region and keep the aligned middle.
+    const size_t span = 2 * kFiberRegionBytes;
+    void* m = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (m == MAP_FAILED) {
         throw std::bad_alloc();
     }
-    mprotect(m, page, PROT_NONE); // guard page: a stack overflow faults instead of corrupting memory
+    uintptr_t start = reinterpret_cast<uintptr_t>(m);
+    uintptr_t aligned = (start + kFiberRegionBytes - 1) & ~(kFiberRegionBytes - 1);
+    if (aligned > start) munmap(m, aligned - start);
+    uintptr_t end = aligned + kFiberRegionBytes;
+    if (start + span > end) munmap(reinterpret_cast<void*>(end), start + span - end);
+    static_assert(sizeof(ThreadContext) <= kFiberContextBytes, "context slot");
+    unsigned char* region = reinterpret_cast<unsigned char*>(aligned);
+    mprotect(region, page, PROT_NONE); // guard page below the stack
     Fiber* f = new Fiber();
-    f->mapping = static_cast<unsigned char*>(m);
-    f->mappingBytes = bytes;
+    f->region = region;
+    f->stackLow = region + page;
+    ThreadContext& c = context_of(f);
+    std::memset(&c, 0, sizeof c);
+    c.worker = &w;
+    c.fiber = f;
     fiber_reset(f);
     w.all.push_back(f);
     return f;
@@ -209,7 +222,7 @@ Fiber* fiber_new(Worker& w) {
 // Switches from the scheduler into fiber f.
 void resume(Worker& w, Fiber* f) {
     w.current = f;
-#if defined(__x86_64__)
+#if defined(BADFL_EMU_ASM_SWITCH)
     badfl_emu_switch(&w.schedulerSp, f->sp);
 #else
     swapcontext(&w.schedulerUc, &f->uc);
@@ -219,7 +232,7 @@ void resume(Worker& w, Fiber* f) {
 // Switches from the running fiber back to the scheduler.
 void suspend(Worker& w) {
     Fiber* f = w.current;
-#if defined(__x86_64__)
+#if defined(BADFL_EMU_ASM_SWITCH)
     badfl_emu_switch(&f->sp, w.schedulerSp);
 #else
     swapcontext(&f->uc, &w.schedulerUc);
@@ -275,24 +288,26 @@ void finish_thread(BlockRun& b, unsigned t) {
     }
 }
 
-void set_thread_context(const BlockRun& b, unsigned t) {
-    ctx.tidx = b.threads[t].idx;
-    ctx.tid = t;
-}
-
 // Body of every fiber: runs unstarted threads of the current block to completion (or until they block),
 // then parks itself as idle. A fiber is reused for later blocks and launches by the same worker.
 [[noreturn]] void fiber_main() {
+    ThreadContext& c = current();
+    Worker& w = *static_cast<Worker*>(c.worker);
+    Fiber* self = static_cast<Fiber*>(c.fiber);
     for (;;) {
-        Worker& w = *tlWorker;
-        Fiber* self = w.current;
         BlockRun& b = w.block;
+        const Job& job = *b.job;
         while (b.nextUnstarted < b.T) {
             unsigned t = b.nextUnstarted++;
             b.threads[t].fiber = self;
             b.threads[t].state = RUNNING;
-            set_thread_context(b, t);
-            b.job->kernel->invoke(b.job->bound);
+            c.tidx = uint3{b.threads[t].idx.x, b.threads[t].idx.y, b.threads[t].idx.z};
+            c.tid = t;
+            c.bidx = uint3{b.bidx.x, b.bidx.y, b.bidx.z};
+            c.bdim = uint3{job.block.x, job.block.y, job.block.z};
+            c.gdim = uint3{job.grid.x, job.grid.y, job.grid.z};
+            c.dynamicShared = w.shared;
+            job.kernel->invoke(job.bound);
             finish_thread(b, t);
         }
         w.idle.push_back(self);
@@ -348,7 +363,7 @@ bool run_block(Worker& w, const Job& job, dim3 bidx) {
         b.warps[k].done = ~exists;
         b.warps[k].arrived = 0;
     }
-    ctx.bidx = bidx;
+    b.bidx = bidx;
     if (job.shared > 0) {
         std::memset(w.shared, 0xFF, job.shared); // unwritten shared memory reads as NaN
     }
@@ -361,7 +376,6 @@ bool run_block(Worker& w, const Job& job, dim3 bidx) {
                 b.readyHead = 0;
             }
             b.threads[t].state = RUNNING;
-            set_thread_context(b, t);
             f = b.threads[t].fiber;
         } else if (b.nextUnstarted < T) {
             if (w.idle.empty()) {
@@ -391,8 +405,7 @@ bool run_block(Worker& w, const Job& job, dim3 bidx) {
     return false;
 }
 
-void run_job(Job& job) {
-    Worker& w = this_worker();
+void run_job(Job& job, Worker& w) {
     const unsigned T = job.block.x * job.block.y * job.block.z;
     BlockRun& b = w.block;
     b.job = &job;
@@ -403,9 +416,6 @@ void run_job(Job& job) {
     }
     b.warps.resize((T + 31) / 32);
     b.ready.reserve(T);
-    ctx.bdim = job.block;
-    ctx.gdim = job.grid;
-    ctx.dynamicShared = w.shared;
     const uint64_t gx = job.grid.x, gy = job.grid.y;
     for (;;) {
         if (job.failed.load(std::memory_order_relaxed)) {
@@ -461,6 +471,7 @@ private:
     }
 
     void loop(int index) {
+        Worker worker; // this thread's fibers and shared memory, for the life of the process
         uint64_t seen = 0;
         for (;;) {
             Job* job;
@@ -474,7 +485,7 @@ private:
                 job = job_;
             }
             try {
-                run_job(*job);
+                run_job(*job, worker);
             } catch (const std::exception& e) {
                 job->fail(std::string("emulated launch failed: ") + e.what());
             }
@@ -508,21 +519,23 @@ std::mutex& launch_mutex() {
 
 // ---- synchronisation primitives called from kernels ------------------------------------------------------
 void syncthreads() {
-    Worker& w = *tlWorker;
+    ThreadContext& c = current();
+    Worker& w = *static_cast<Worker*>(c.worker);
     BlockRun& b = w.block;
     b.blockArrived++;
     if (b.blockArrived + b.doneCount == b.T) {
         release_block_barrier(b); // last to arrive: the others become ready, this thread goes on
         return;
     }
-    b.threads[ctx.tid].state = WAIT_BLOCK;
+    b.threads[c.tid].state = WAIT_BLOCK;
     suspend(w);
 }
 
 void syncwarp(unsigned mask) {
-    Worker& w = *tlWorker;
+    ThreadContext& c = current();
+    Worker& w = *static_cast<Worker*>(c.worker);
     BlockRun& b = w.block;
-    const unsigned t = ctx.tid;
+    const unsigned t = c.tid;
     WarpState& ws = b.warps[t >> 5];
     const uint32_t self = 1u << (t & 31);
     const uint32_t m = (mask | self) & ws.exists;
@@ -543,8 +556,9 @@ void syncwarp(unsigned mask) {
 }
 
 uint64_t warp_exchange(unsigned mask, uint64_t mine, int srcLane) {
-    BlockRun& b = tlWorker->block;
-    const unsigned t = ctx.tid;
+    ThreadContext& c = current();
+    BlockRun& b = static_cast<Worker*>(c.worker)->block;
+    const unsigned t = c.tid;
     WarpState& ws = b.warps[t >> 5];
     ws.slot[t & 31] = mine;
     syncwarp(mask);
@@ -557,8 +571,9 @@ uint64_t warp_exchange(unsigned mask, uint64_t mine, int srcLane) {
 }
 
 unsigned warp_ballot(unsigned mask, int predicate) {
-    BlockRun& b = tlWorker->block;
-    const unsigned t = ctx.tid;
+    ThreadContext& c = current();
+    BlockRun& b = static_cast<Worker*>(c.worker)->block;
+    const unsigned t = c.tid;
     WarpState& ws = b.warps[t >> 5];
     ws.slot[t & 31] = predicate != 0;
     syncwarp(mask);
@@ -573,8 +588,9 @@ unsigned warp_ballot(unsigned mask, int predicate) {
 }
 
 unsigned warp_active_mask() {
-    const BlockRun& b = tlWorker->block;
-    const WarpState& ws = b.warps[ctx.tid >> 5];
+    ThreadContext& c = current();
+    const BlockRun& b = static_cast<Worker*>(c.worker)->block;
+    const WarpState& ws = b.warps[c.tid >> 5];
     return ws.exists & ~ws.done;
 }
 
