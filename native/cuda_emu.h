@@ -2,7 +2,7 @@
 // (native/emu_runtime.cpp executes the launches; org.badfl.gpu.EmulatedDevice drives them over JNI).
 //
 // Execution model
-//   * Each block runs on one OS thread. Its threads are fibers (own ~120 KiB stacks from a per-thread pool,
+//   * Each block runs on one OS thread. Its threads are fibers (own stacks of 58-124 KiB from a per-thread pool,
 //     hand-written x86-64 context switch, ucontext elsewhere). A fiber runs its thread until the thread ends
 //     or reaches a barrier; a fiber whose thread ended starts the next unstarted thread of the block itself,
 //     so a kernel that never synchronises runs every thread of a block on one fiber with no context switch.
@@ -21,16 +21,18 @@
 //     block, so a kernel that reads shared memory it did not write produces NaN.
 //
 // Limitations (documented, checked where cheap)
-//   * No independent-thread-scheduling corner cases beyond the above: threads of a warp run one after another
-//     between warp operations, so code that spins on a value written by another lane of its own warp without a
-//     warp operation in the loop never finishes (it is also undefined on a GPU before sm_70).
+//   * A thread yields only at a barrier or warp operation: a spin-wait on a value another thread of the same
+//     block writes never finishes (the writer never runs), and one across blocks finishes only if the writer's
+//     block happens to run at the same time (no guarantee on a GPU either).
 //   * No cooperative groups, no __syncthreads_count/_and/_or, no __constant__/__device__ globals, no textures,
-//     no clock(), no printf formatting differences, no half/bfloat16 types, no inline PTX.
+//     no clock(), no half/bfloat16 types, no inline PTX; printf is the host's.
 //   * Dynamic shared memory: at most 227 KiB per block (sm_90's opt-in limit).
 //   * Floating point is the host's IEEE arithmetic: no FMA contraction (built with -ffp-contract=off), so
 //     __fmaf_rn/fmaf are the only fused operations; libm's exp/log/sin/cos stand in for CUDA's (both within
 //     1-2 ulp of the exact result); the __expf-style fast intrinsics are the accurate functions here.
-//   * Device-side assert/trap are not supported (they would abort the JVM).
+//   * Device-side assert/trap are not supported (they would abort the JVM), and a kernel that reads or writes
+//     unmapped memory crashes the JVM like any native fault; writes just past a buffer (within 256 bytes) are
+//     caught by the canary check instead. A fiber stack overflow hits a guard page (also a crash, not corruption).
 #pragma once
 #ifndef BADFL_CUDA_EMU_H
 #define BADFL_CUDA_EMU_H

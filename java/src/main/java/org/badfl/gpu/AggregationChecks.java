@@ -125,8 +125,7 @@ public final class AggregationChecks {
         float[][] x = rows(seed, "stats", n, d);
         float[] ref = new float[d];
         CoordinateStats.median(x, ref, Compute.serial());
-        DeviceRows rows = DeviceRows.upload(dev, x, d);
-        try (DeviceBuffer in = rows.buffer(); DeviceBuffer out = poisoned(dev, d)) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             new GpuAggregation(dev, block, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK).median(rows, out);
             Compare.exact("median", ref, resultFloats(dev, out, d, "median"));
         }
@@ -137,8 +136,7 @@ public final class AggregationChecks {
         int trim = (n - 1) / 3; // 0 for n <= 3
         float[] ref = new float[d];
         CoordinateStats.trimmedMean(x, trim, ref, Compute.serial());
-        DeviceRows rows = DeviceRows.upload(dev, x, d);
-        try (DeviceBuffer in = rows.buffer(); DeviceBuffer out = poisoned(dev, d)) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             new GpuAggregation(dev, block, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK).trimmedMean(rows, trim, out);
             Compare.close("trimmed mean (trim " + trim + ")", ref, resultFloats(dev, out, d, "trimmed mean"),
                 sumTolerance(x, null, d), FLOAT_ULP);
@@ -149,8 +147,7 @@ public final class AggregationChecks {
         float[][] x = rows(seed, "signs", n, d);
         int[] ref = new int[d];
         SignVotes.absSignSum(x, ref, Compute.serial());
-        DeviceRows rows = DeviceRows.upload(dev, x, d);
-        try (DeviceBuffer in = rows.buffer(); DeviceBuffer out = poisoned(dev, d)) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             new GpuAggregation(dev, block, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK).absSignSum(rows, out);
             int[] all = dev.downloadInts(out, d + Compare.GUARD);
             Compare.guardIntact("sign votes", Arrays.copyOfRange(all, d, d + Compare.GUARD));
@@ -164,8 +161,7 @@ public final class AggregationChecks {
         float[] ref = initialOut(seed, d);
         float[] start = ref.clone();
         WeightedSum.accumulate(x, w, ref, Compute.serial());
-        DeviceRows rows = DeviceRows.upload(dev, x, d);
-        try (DeviceBuffer in = rows.buffer(); DeviceBuffer out = poisoned(dev, d)) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             dev.copyToDevice(start, 0, out, d);
             new GpuAggregation(dev, block, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK).accumulate(rows, w, out);
             Compare.close("weighted sum", ref, resultFloats(dev, out, d, "weighted sum"), sumTolerance(x, w, d), FLOAT_ULP);
@@ -209,8 +205,7 @@ public final class AggregationChecks {
         for (int i = 0; i < n; i++) {
             effective[i] = Math.abs(w[i]) * 1.5;
         }
-        DeviceRows rows = DeviceRows.upload(dev, x, d);
-        try (DeviceBuffer in = rows.buffer(); DeviceBuffer out = poisoned(dev, d)) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             dev.copyToDevice(start, 0, out, d);
             new GpuAggregation(dev, block, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK)
                 .accumulateLayerScaled(rows, w, scale, layout, out);
@@ -234,8 +229,7 @@ public final class AggregationChecks {
     static void gram(Device dev, int n, int d, int[] ranges, int chunk, long seed) {
         float[][] x = rows(seed, "gram", n, d);
         double[] ref = Gram.compute(x, ranges, Compute.serial());
-        DeviceRows rows = DeviceRows.upload(dev, x, d);
-        try (DeviceBuffer in = rows.buffer()) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, d)) {
             double[] got = new GpuAggregation(dev, 256, 65536, chunk).gram(rows, ranges);
             double[] tol = new double[n * n];
             for (int i = 0; i < n; i++) {
@@ -264,8 +258,7 @@ public final class AggregationChecks {
         } else {
             CoordinateStats.median(x, ref, Compute.serial());
         }
-        DeviceRows rows = DeviceRows.upload(dev, x, d);
-        try (DeviceBuffer in = rows.buffer(); DeviceBuffer out = poisoned(dev, d)) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             GpuAggregation agg = new GpuAggregation(dev, 64, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK);
             if (trimmed) {
                 agg.trimmedMean(rows, 2, out);

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param d      floats per row (coordinates), >= 1
  * @param ld     floats from the start of one row to the next, >= d
  */
-public record DeviceRows(DeviceBuffer buffer, int n, int d, long ld) {
+public record DeviceRows(DeviceBuffer buffer, int n, int d, long ld) implements AutoCloseable {
 
     public DeviceRows {
         Objects.requireNonNull(buffer, "rows buffer");
@@ -33,6 +33,12 @@ public record DeviceRows(DeviceBuffer buffer, int n, int d, long ld) {
         }
     }
 
+    /** Closes {@link #buffer()}: frees it if it owns its allocation (as after {@link #upload}), else nothing. */
+    @Override
+    public void close() {
+        buffer.close();
+    }
+
     /** Dense rows ({@code ld = d}). */
     public static DeviceRows of(DeviceBuffer buffer, int n, int d) {
         return new DeviceRows(buffer, n, d, d);
@@ -40,7 +46,7 @@ public record DeviceRows(DeviceBuffer buffer, int n, int d, long ld) {
 
     /**
      * Copies the first {@code d} values of each host row into a new dense n×d buffer on {@code device}; the caller
-     * closes {@link #buffer()}.
+     * closes the result.
      */
     public static DeviceRows upload(Device device, float[][] rows, int d) {
         Objects.requireNonNull(rows, "rows");

@@ -144,8 +144,7 @@ class EmulatedDeviceTest {
 
     /** The median followed by the Gram matrix (barriers, per-chunk partials) of the rows. */
     private static float[] medianOf(Device d, float[][] rows) {
-        DeviceRows r = DeviceRows.upload(d, rows, rows[0].length);
-        try (DeviceBuffer in = r.buffer(); DeviceBuffer out = d.allocFloats(r.d())) {
+        try (DeviceRows r = DeviceRows.upload(d, rows, rows[0].length); DeviceBuffer out = d.allocFloats(r.d())) {
             GpuAggregation agg = new GpuAggregation(d, 64, 65536, 1024);
             agg.median(r, out);
             float[] med = d.downloadFloats(out, r.d());

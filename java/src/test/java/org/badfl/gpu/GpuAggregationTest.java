@@ -34,8 +34,7 @@ class GpuAggregationTest {
     @Test
     void gramOfEmptyRangesIsZero() {
         float[][] x = {{1, 2}, {3, 4}};
-        DeviceRows rows = DeviceRows.upload(dev, x, 2);
-        try (DeviceBuffer b = rows.buffer()) {
+        try (DeviceRows rows = DeviceRows.upload(dev, x, 2)) {
             assertArrayEquals(new double[4], new GpuAggregation(dev).gram(rows, new int[] {1, 1}));
         }
     }
