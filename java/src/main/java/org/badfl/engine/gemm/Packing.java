@@ -21,9 +21,15 @@ final class Packing {
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
                       int mr, float[] dst) {
+        packA(transA, a, aOff, lda, i0, mc, p0, kc, mr, dst, 0);
+    }
+
+    /** {@link #packA} writing its first panel at {@code dst[dstOff]}. */
+    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                      int mr, float[] dst, int dstOff) {
         for (int q = 0; q * mr < mc; q++) {
             int rows = Math.min(mr, mc - q * mr);
-            int base = q * mr * kc;
+            int base = dstOff + q * mr * kc;
             int firstRow = i0 + q * mr;
             if (transA) {
                 // A stored k x m: row p of the panel is `rows` consecutive floats.

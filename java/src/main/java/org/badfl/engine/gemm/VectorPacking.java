@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API versions of the {@link Packing} layouts (same output, bit for bit), used by {@link VectorGemm}.
  * <ul>
- * <li>Unit-stride copies (B not transposed, A transposed) move whole vectors.</li>
+ * <li>Unit-stride copies move whole vectors (B not transposed), or, for A transposed with VL = 16, pairs of
+ *     rows recombined by half-swaps (one vector spans two 8-row panels).</li>
  * <li>The two gathers (A not transposed, B transposed: packed row p needs one value from each of 8 or VL
  *     source rows) are register transposes. {@link #transposeRows8} loads 8 rows of VL floats and applies
  *     three rounds of "zip" (vector 2i, 2i+1 = lanes of rows i and i+4 interleaved): one round rotates every
@@ -32,6 +33,9 @@ final class VectorPacking {
     private static final VectorShuffle<Float> ZIP_LOW = zipShuffle(0);
     private static final VectorShuffle<Float> ZIP_HIGH = zipShuffle(VL / 2);
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAA_AAAA_AAAA_AAAAL);
+    /** Upper half of the lanes, and the shuffle that swaps the two halves. */
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, -1L << (VL / 2));
+    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(S, i -> (i + VL / 2) % VL);
 
     /** Register transposes need at least 8 lanes (AVX2 or AVX-512); else the scalar loops run. */
     static final boolean TRANSPOSE_NATIVE = VL == 8 || VL == 16;
@@ -46,34 +50,67 @@ final class VectorPacking {
     /** Same as {@link Packing#packA}. */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
                       int mr, float[] dst) {
-        if (transA || mr != 8 || !TRANSPOSE_NATIVE) {
-            // A stored k x m packs by short unit-stride copies; that stays scalar (A is the small operand).
+        if (mr != 8 || !TRANSPOSE_NATIVE) {
             Packing.packA(transA, a, aOff, lda, i0, mc, p0, kc, mr, dst);
             return;
         }
         int fullPanels = mc / 8;
-        for (int q = 0; q < fullPanels; q++) {
-            int base = q * 8 * kc;
-            int src = aOff + (i0 + q * 8) * lda + p0;
-            int p = 0;
-            for (; p + VL <= kc; p += VL) {
-                transposeRows8(a, src + p, lda, dst, base + p * 8, VL);
+        int q = 0;
+        if (transA) {
+            if (VL == 8) {
+                // A stored k x m: panel row p is the 8 floats of A's row p0 + p, one vector.
+                for (; q < fullPanels; q++) {
+                    int src = aOff + p0 * lda + i0 + q * 8;
+                    for (int p = 0; p < kc; p++) {
+                        FloatVector.fromArray(S, a, src + p * lda).intoArray(dst, q * 8 * kc + p * 8);
+                    }
+                }
+            } else {
+                for (; q + 2 <= fullPanels; q += 2) {
+                    packPanelPairTransposed(a, aOff, lda, i0 + q * 8, p0, kc, dst, q * 8 * kc);
+                }
             }
-            for (; p < kc; p++) {
-                for (int r = 0; r < 8; r++) {
-                    dst[base + p * 8 + r] = a[src + r * lda + p];
+        } else {
+            for (; q < fullPanels; q++) {
+                int base = q * 8 * kc;
+                int src = aOff + (i0 + q * 8) * lda + p0;
+                int p = 0;
+                for (; p + VL <= kc; p += VL) {
+                    transposeRows8(a, src + p, lda, dst, base + p * 8, VL);
+                }
+                for (; p < kc; p++) {
+                    for (int r = 0; r < 8; r++) {
+                        dst[base + p * 8 + r] = a[src + r * lda + p];
+                    }
                 }
             }
         }
-        if (fullPanels * 8 < mc) {
-            // The zero-padded last panel, scalar; Packing numbers panels from its own i0.
-            int done = fullPanels * 8;
-            int base = done * kc;
-            int rows = mc - done;
-            for (int p = 0; p < kc; p++) {
-                for (int r = 0; r < 8; r++) {
-                    dst[base + p * 8 + r] = r < rows ? a[aOff + (i0 + done + r) * lda + p0 + p] : 0f;
-                }
+        if (q * 8 < mc) {
+            // Panels left over (an odd one, the zero-padded last one): scalar.
+            Packing.packA(transA, a, aOff, lda, i0 + q * 8, mc - q * 8, p0, kc, 8, dst, q * 8 * kc);
+        }
+    }
+
+    /**
+     * For VL = 16 and A stored k x m: two full panels (rows {@code firstRow .. firstRow+15}) at once. One
+     * vector load of A's row p holds both panels' row p; two rows p, p+1 are recombined by half-swaps into
+     * {@code [panel q: p | p+1]} and {@code [panel q+1: p | p+1]}, 16 contiguous floats each.
+     */
+    private static void packPanelPairTransposed(float[] a, int aOff, int lda, int firstRow, int p0, int kc,
+                                                float[] dst, int base) {
+        int second = base + 8 * kc;
+        int src = aOff + p0 * lda + firstRow;
+        int p = 0;
+        for (; p + 2 <= kc; p += 2) {
+            FloatVector x = FloatVector.fromArray(S, a, src + p * lda);
+            FloatVector y = FloatVector.fromArray(S, a, src + (p + 1) * lda);
+            x.blend(y.rearrange(SWAP_HALVES), UPPER_HALF).intoArray(dst, base + p * 8);
+            x.rearrange(SWAP_HALVES).blend(y, UPPER_HALF).intoArray(dst, second + p * 8);
+        }
+        if (p < kc) {
+            for (int r = 0; r < 8; r++) {
+                dst[base + p * 8 + r] = a[src + p * lda + r];
+                dst[second + p * 8 + r] = a[src + p * lda + 8 + r];
             }
         }
     }
@@ -111,24 +148,25 @@ final class VectorPacking {
 
     /**
      * One full panel (nr columns, a multiple of VL) of B stored n x k: op(B)(p, j) = b[j*ldb + p], written
-     * to {@code dst[base + p*nr + j - j0]}. Transposes VL columns x VL depths at a time, depth outermost, so
-     * the VL packed rows being written stay in L1.
+     * to {@code dst[base + p*nr + j - j0]}. Transposes VL columns x VL depths at a time. Column groups are the
+     * outer loop so that only VL source rows are streamed at once (each read front to back over kc): with a
+     * long k those rows come from memory, and the hardware prefetchers follow a few streams, not nr of them.
      */
     private static void packPanelTransposed(float[] b, int bOff, int ldb, int p0, int kc, int j0, int nr,
                                             float[] dst, int base) {
-        int p = 0;
-        for (; p + VL <= kc; p += VL) {
-            for (int g = 0; g < nr; g += VL) {
-                int src = bOff + (j0 + g) * ldb + p0 + p;
+        int fullDepth = kc - kc % VL;
+        for (int g = 0; g < nr; g += VL) {
+            int src = bOff + (j0 + g) * ldb + p0;
+            for (int p = 0; p < fullDepth; p += VL) {
                 // Vector t of the transpose holds depth p + t for VL consecutive columns.
                 if (VL == 8) {
-                    transposeRows8(b, src, ldb, dst, base + p * nr + g, nr);
+                    transposeRows8(b, src + p, ldb, dst, base + p * nr + g, nr);
                 } else {
-                    transposeRows16(b, src, ldb, dst, base + p * nr + g, nr);
+                    transposeRows16(b, src + p, ldb, dst, base + p * nr + g, nr);
                 }
             }
         }
-        for (; p < kc; p++) {
+        for (int p = fullDepth; p < kc; p++) {
             for (int col = 0; col < nr; col++) {
                 dst[base + p * nr + col] = b[bOff + (j0 + col) * ldb + p0 + p];
             }
