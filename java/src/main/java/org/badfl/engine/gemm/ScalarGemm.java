@@ -8,7 +8,7 @@ import org.badfl.engine.Compute;
  * then updates each C row with {@code c[j] += a(i,p) * b(p,j)} over p in order: the inner loop is a unit-stride
  * axpy that HotSpot's superword pass vectorises without the Vector API.
  * <p>Each output element is one sequential chain of separately rounded multiply and add over p = 0..k-1, so
- * results are bit-identical for any thread count (the task split comes from {@link TaskGrid}). They differ from
+ * results are bit-identical for any task grid and thread count. They differ from
  * the vector path's fused multiply-adds in the last bits.
  */
 final class ScalarGemm implements GemmImpl {
@@ -37,7 +37,7 @@ final class ScalarGemm implements GemmImpl {
         this.kcMax = kcMax;
         this.ncMax = ncMax;
         // Copies are cheap next to this path's ~2-10 GFLOP/s inner loop: about 2 flops per value.
-        this.costs = new TaskGrid.Costs(4, 64, minTaskFlops, maxTasks, 0.30);
+        this.costs = new TaskGrid.Costs(4, 64, minTaskFlops, maxTasks);
     }
 
     @Override
@@ -45,15 +45,15 @@ final class ScalarGemm implements GemmImpl {
         return "scalar KC=" + kcMax + " NC=" + ncMax;
     }
 
-    TaskGrid grid(int m, int n, int k) {
-        return TaskGrid.of(m, n, k, costs, 2, 2);
+    TaskGrid grid(int m, int n, int k, int threads) {
+        return TaskGrid.of(m, n, k, threads, costs, 2, 2);
     }
 
     @Override
     public void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate) {
-        TaskGrid grid = grid(m, n, k);
+        TaskGrid grid = grid(m, n, k, compute.threads());
         compute.parallelFor(grid.tasks(), t -> computeTile(transA, transB, k, a, aOff, lda, b, bOff, ldb,
                 c, cOff, ldc, accumulate, grid.rowStart(t), grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));
     }

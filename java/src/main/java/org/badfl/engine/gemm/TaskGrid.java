@@ -1,17 +1,21 @@
 package org.badfl.engine.gemm;
 
 /**
- * How one GEMM's m x n output is cut into independent tasks: a grid of row bands x column bands.
- * <p>The grid depends only on (m, n, k) and the implementation's fixed costs (micro-tile size, packing cost,
- * minimum work per task), never on the thread count, and every task computes its outputs over the whole k
- * range. With a fixed per-element accumulation order this makes results bit-identical on any number of threads.
- * <p>Cost model: every task packs its own rows of op(A) and columns of op(B), so a grid of R x C bands does
- * {@code W(R, C) = 2mnk + k (C m costA + R n costB)} flop-equivalents of work ({@code cost*}: flops the kernel
- * could have done in the time one value is packed). Splitting more helps only while the repeated packing stays
- * small. The task count is the largest power of two T (a power of two divides evenly among 1, 2, 4, ...
- * threads) with {@code T <= maxTasks}, {@code 2mnk / T >= minTaskFlops} and
- * {@code min W(R, C) over R C >= T <= (1 + maxOverhead) W(1, 1)}; the grid is that minimiser. Bands are whole
- * micro-tiles spread evenly (sizes differ by at most one micro-tile).
+ * How one GEMM's m x n output is cut into independent tasks: a grid of row bands x column bands, every task
+ * computing its outputs over the whole k range.
+ * <p>Determinism does not rest on this split: both implementations compute every output element as the same
+ * chain of float operations over p = 0..k-1 (k blocks depend on k only; packing copies values exactly; edge
+ * tiles run the same kernel), whichever task or tile position it falls in. So the grid may use the thread
+ * count: one thread gets one task (no repeated packing), P threads get about P or 2P tasks. Tests check that
+ * 1, 2 and 3 threads (different grids) give bit-identical results.
+ * <p>Cost model: every task packs its own rows of op(A) and columns of op(B), and bands are whole micro-tiles,
+ * so a grid of R x C bands does {@code W(R, C) = 2mnk * imb(R) * imb(C) + k (C m costA + R n costB)}
+ * flop-equivalents of work. {@code cost*} are the flops the kernel could have done in the time one value is
+ * packed; {@code imb(B) = ceil(U / B) * B / U} is the load imbalance of B bands over U micro-tiles (bands of
+ * 1 and 2 tiles make the slowest task twice the average). Candidates: T = 1 and T = P, 2P, 4P, ... up to
+ * {@code maxTasks}, while {@code 2mnk / T >= minTaskFlops}; each T takes its cheapest grid with R C >= T, and
+ * the T with the smallest estimated time {@code W / min(P, T)} wins (ties: fewer tasks). Bands are spread
+ * evenly (sizes differ by at most one micro-tile).
  */
 final class TaskGrid {
 
@@ -19,11 +23,10 @@ final class TaskGrid {
      * The fixed part of the split rules, one per GEMM implementation.
      * @param rowAlign     band heights are multiples of this (the micro-kernel's rows), except the last
      * @param colAlign     band widths are multiples of this (the micro-kernel's columns), except the last
-     * @param minTaskFlops no task gets less than this much work
+     * @param minTaskFlops no split gives a task less work than this (starting a parallel loop costs ~10 us)
      * @param maxTasks     most tasks one GEMM is cut into
-     * @param maxOverhead  most extra work (repeated packing) a split may add, relative to one task
      */
-    record Costs(int rowAlign, int colAlign, long minTaskFlops, int maxTasks, double maxOverhead) {
+    record Costs(int rowAlign, int colAlign, long minTaskFlops, int maxTasks) {
     }
 
     private final int m;
@@ -47,41 +50,41 @@ final class TaskGrid {
     }
 
     /**
-     * @param costA  packing cost of one value of op(A), in flops (depends on the layout: copy or transpose)
-     * @param costB  the same for op(B)
+     * @param threads threads that will run the tasks
+     * @param costA   packing cost of one value of op(A), in kernel flops (depends on the layout)
+     * @param costB   the same for op(B)
      */
-    static TaskGrid of(int m, int n, int k, Costs c, double costA, double costB) {
+    static TaskGrid of(int m, int n, int k, int threads, Costs c, double costA, double costB) {
         int rowUnits = ceilDiv(m, c.rowAlign());
         int colUnits = ceilDiv(n, c.colAlign());
         double flops = 2.0 * m * n * Math.max(k, 1);
         double byWork = flops / Math.max(1, c.minTaskFlops());
         double limit = Math.min(Math.min(c.maxTasks(), byWork), (double) rowUnits * colUnits);
-        double single = flops + (double) k * (m * costA + n * costB);
         int bestRows = 1;
         int bestCols = 1;
-        for (int target = 2; target <= limit; target *= 2) {
-            int rows = 0;
-            int cols = 0;
-            double best = Double.MAX_VALUE;
+        double bestTime = flops + (double) k * (m * costA + n * costB);
+        for (long target = Math.max(2, threads); target <= limit && threads > 1; target *= 2) {
             for (int r = 1; r <= Math.min(rowUnits, target); r++) {
-                int cl = ceilDiv(target, r);
+                long cl = (target + r - 1) / r;
                 if (cl > colUnits) {
                     continue;
                 }
-                double work = flops + (double) k * ((double) cl * m * costA + (double) r * n * costB);
-                if (work < best) {
-                    best = work;
-                    rows = r;
-                    cols = cl;
+                double work = flops * imbalance(r, rowUnits) * imbalance((int) cl, colUnits)
+                        + (double) k * ((double) cl * m * costA + (double) r * n * costB);
+                double time = work / Math.min(threads, r * cl);
+                if (time < bestTime) {
+                    bestTime = time;
+                    bestRows = r;
+                    bestCols = (int) cl;
                 }
             }
-            if (rows == 0 || best > (1 + c.maxOverhead()) * single) {
-                break;
-            }
-            bestRows = rows;
-            bestCols = cols;
         }
         return new TaskGrid(m, n, c.rowAlign(), c.colAlign(), bestRows, bestCols);
+    }
+
+    /** Largest band over the average band when `units` micro-tiles are cut into `bands` bands. */
+    private static double imbalance(int bands, int units) {
+        return (double) ceilDiv(units, bands) * bands / units;
     }
 
     int tasks() {

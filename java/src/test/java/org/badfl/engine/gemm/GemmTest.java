@@ -109,11 +109,14 @@ class GemmTest {
                 }
             }
         }
-        // The split must actually produce several tasks, else the test above proves nothing.
+        // The thread counts must actually give different task grids, else the test above proves little.
         VectorGemm tiny = new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8);
-        assertTrue(tiny.grid(false, false, 37, 101, 45).tasks() > 1);
-        assertTrue(((VectorGemm) Gemm.impl(Gemm.Path.VECTOR)).grid(false, false, 96, 300, 200).tasks() > 1);
-        assertTrue(((ScalarGemm) Gemm.impl(Gemm.Path.SCALAR)).grid(96, 300, 200).tasks() > 1);
+        assertEquals(1, tiny.grid(false, false, 37, 101, 45, 1).tasks());
+        assertTrue(tiny.grid(false, false, 37, 101, 45, 3).tasks() >= 3);
+        VectorGemm vector = (VectorGemm) Gemm.impl(Gemm.Path.VECTOR);
+        assertEquals(1, vector.grid(false, false, 96, 300, 200, 1).tasks());
+        assertEquals(2, vector.grid(false, false, 96, 300, 200, 2).tasks());
+        assertTrue(((ScalarGemm) Gemm.impl(Gemm.Path.SCALAR)).grid(96, 300, 200, 3).tasks() >= 3);
     }
 
     @Test

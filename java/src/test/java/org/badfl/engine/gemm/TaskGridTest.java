@@ -5,16 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The task split covers the output exactly once, follows its cost rule, and depends on the shape only. */
+/** The task split covers the output exactly once and follows its cost rule. */
 class TaskGridTest {
 
-    private static final TaskGrid.Costs COSTS = new TaskGrid.Costs(8, 48, 2_000_000L, 16, 0.30);
+    private static final TaskGrid.Costs COSTS = new TaskGrid.Costs(8, 48, 2_000_000L, 16);
 
     @Test
     void bandsTileTheOutputExactlyOnce() {
         int[][] shapes = {{1, 1, 1}, {64, 676, 288}, {64, 288, 43264}, {1000, 3, 500}, {97, 1001, 77}, {512, 512, 512}};
         for (int[] s : shapes) {
-            TaskGrid grid = TaskGrid.of(s[0], s[1], s[2], COSTS, 40, 60);
+          for (int threads = 1; threads <= 5; threads++) {
+            TaskGrid grid = TaskGrid.of(s[0], s[1], s[2], threads, COSTS, 70, 90);
             int[][] count = new int[s[0]][s[1]];
             for (int t = 0; t < grid.tasks(); t++) {
                 assertTrue(grid.rowStart(t) < grid.rowEnd(t) && grid.colStart(t) < grid.colEnd(t), "empty task");
@@ -31,22 +32,27 @@ class TaskGridTest {
                     assertEquals(1, c, "every output in exactly one task");
                 }
             }
+          }
         }
     }
 
     @Test
-    void splitFollowsWorkAndPackingCost() {
-        // 25 MFLOP with cheap repacking of the small A: 2 MFLOP per task allows 12, so 8 tasks, all column bands
-        TaskGrid conv = TaskGrid.of(64, 676, 288, COSTS, 40, 60);
-        assertEquals(8, conv.tasks());
+    void splitFollowsThreadsWorkAndPackingCost() {
+        // one thread: one task, nothing packed twice
+        assertEquals(1, TaskGrid.of(1024, 1024, 1024, 1, COSTS, 70, 90).tasks());
+        // conv2 forward, 2 threads: two column bands of 6 micro-tiles; the small A is packed twice
+        TaskGrid conv = TaskGrid.of(64, 576, 288, 2, COSTS, 70, 50);
         assertEquals(1, conv.rowBands);
-        // large 512^3: the full 16 tasks, split both ways
-        TaskGrid square = TaskGrid.of(512, 512, 512, COSTS, 40, 60);
-        assertEquals(16, square.tasks());
-        assertEquals(4, square.rowBands);
-        // tiny product: one task
-        assertEquals(1, TaskGrid.of(10, 10, 10, COSTS, 40, 60).tasks());
-        // m = n = 100, huge k: each split repacks 100 x k values for 2*100*100*k flops; 2 tasks stay under +30%
-        assertEquals(2, TaskGrid.of(100, 100, 100_000, COSTS, 40, 60).tasks());
+        assertEquals(2, conv.colBands);
+        // 512^3 on 4 threads: 2 x 2 (W = 268M * 12/11 + 512 * (2*512*70 + 2*512*90) = 376M flop-equivalents)
+        // beats 4 x 1 (268M + 512 * (512*70 + 4*512*90) = 381M): 11 column micro-tiles split 6 + 5
+        TaskGrid square = TaskGrid.of(512, 512, 512, 4, COSTS, 70, 90);
+        assertEquals(2, square.rowBands);
+        assertEquals(2, square.colBands);
+        // too little work for two tasks
+        assertEquals(1, TaskGrid.of(10, 10, 10, 2, COSTS, 70, 90).tasks());
+        // three column micro-tiles cannot be halved evenly: with 3 threads, 3 column bands
+        TaskGrid narrow = TaskGrid.of(64, 128, 9216, 3, COSTS, 70, 90);
+        assertEquals(3, narrow.colBands);
     }
 }
