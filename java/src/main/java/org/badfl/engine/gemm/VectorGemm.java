@@ -68,10 +68,12 @@ final class VectorGemm implements GemmImpl {
     private final int mcMax;
     private final int ncMax;
     private final TaskGrid.Costs costs;
+    /** The unpacked dot-product path for NT products with a small side (see {@link #prefersDot}). */
+    private final VectorDotGemm dot;
 
     /** The tuned configuration for this machine's preferred vector species. */
     VectorGemm() {
-        this(KernelShape.forPreferredSpecies(), 256, 16, 10, 2_000_000L, 16);
+        this(KernelShape.forPreferredSpecies(), 256, 16, 10, 2_000_000L, 16, 1024);
     }
 
     /**
@@ -81,8 +83,10 @@ final class VectorGemm implements GemmImpl {
      * @param ncPanels     B block width in NR panels (B block kcMax x NC must stay in L2)
      * @param minTaskFlops a task gets at least this much work (a parallel loop costs ~10 us to start)
      * @param maxTasks     most tasks one GEMM is cut into
+     * @param dotKBlock    k block of the NT dot-product path ({@link VectorDotGemm}); 0 disables that path
      */
-    VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks) {
+    VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks,
+               int dotKBlock) {
         if (kcMax < 1 || mcPanels < 1 || ncPanels < 1 || maxTasks < 1) {
             throw new IllegalArgumentException("GEMM blocking must be positive, got kcMax=" + kcMax
                     + " mcPanels=" + mcPanels + " ncPanels=" + ncPanels + " maxTasks=" + maxTasks);
@@ -94,12 +98,13 @@ final class VectorGemm implements GemmImpl {
         this.mcMax = mcPanels * mr;
         this.ncMax = ncPanels * nr;
         this.costs = new TaskGrid.Costs(mr, nr, minTaskFlops, maxTasks);
+        this.dot = dotKBlock == 0 ? null : new VectorDotGemm(dotKBlock, minTaskFlops, maxTasks);
     }
 
     @Override
     public String describe() {
         return "vector " + VectorKernels.S + " kernel " + mr + "x" + nr + " KC=" + kcMax + " MC=" + mcMax
-                + " NC=" + ncMax;
+                + " NC=" + ncMax + (dot == null ? "" : ", NT dot path " + dot.describe());
     }
 
     /** The task split this implementation uses for an m x n x k product on {@code threads} threads. */
@@ -108,10 +113,34 @@ final class VectorGemm implements GemmImpl {
                 transB ? TRANSPOSE_B_COST : COPY_COST);
     }
 
+    /**
+     * Whether an NT product runs on {@link VectorDotGemm}: when its estimated cost (measured about 2.6x the
+     * packed kernel's time per flop, edge elements 4x) is below the packed path's (padding of partial tiles
+     * plus transposing both operands). This depends on the shape only, never on threads: the two paths round
+     * differently. In practice the dot path takes products with a narrow side, e.g. 32 x 9 x 43264 (conv1
+     * weight gradient: 10x faster than padding 9 columns to a 48-wide panel) and 64 x 10 x 128; the packed path
+     * takes 64 x 288 x 36864, 64 x 128 x 9216, 100 x 100 x 100000 and all square products.
+     */
+    boolean prefersDot(int m, int n, int k) {
+        if (dot == null || k < 8 * VectorKernels.VL) {
+            return false;
+        }
+        double flops = 2.0 * m * n * k;
+        double padded = flops * ((double) roundUp(m, mr) / m) * ((double) roundUp(n, nr) / n);
+        double packed = padded + (double) k * (m * TRANSPOSE_A_COST + n * TRANSPOSE_B_COST);
+        double tiled = (double) (m - m % VectorDotGemm.TILE_ROWS) * (n - n % VectorDotGemm.TILE_COLS) / m / n;
+        double dotCost = flops * 2.6 * (tiled + 4 * (1 - tiled));
+        return dotCost < packed;
+    }
+
     @Override
     public void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate) {
+        if (!transA && transB && prefersDot(m, n, k)) {
+            dot.sgemm(compute, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
         TaskGrid grid = grid(transA, transB, m, n, k, compute.threads());
         compute.parallelFor(grid.tasks(), t -> computeTile(transA, transB, k, a, aOff, lda, b, bOff, ldb,
                 c, cOff, ldc, accumulate, grid.rowStart(t), grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));

@@ -2,6 +2,7 @@ package org.badfl.engine.gemm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -38,15 +39,39 @@ class GemmTest {
         list.add(new Named("scalar tiny blocks", new ScalarGemm(5, 7, 1, 8)));
         if (Gemm.vectorAvailable()) {
             list.add(new Named("vector default", Gemm.impl(Gemm.Path.VECTOR)));
-            list.add(new Named("vector 8x3 tiny blocks",
-                    new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8)));
+            list.add(new Named("vector 8x3 tiny blocks, packed only",
+                    new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8, 0)));
             list.add(new Named("vector 4x3 small blocks",
-                    new VectorGemm(VectorGemm.KernelShape.ROWS4_VECTORS3, 19, 2, 2, 1, 8)));
+                    new VectorGemm(VectorGemm.KernelShape.ROWS4_VECTORS3, 19, 2, 2, 1, 8, 2 * VectorKernels.VL)));
+            list.add(new Named("vector NT always dot path", dotForNt(new VectorDotGemm(2 * VectorKernels.VL, 1, 8))));
         }
         return list;
     }
 
     record Named(String name, GemmImpl impl) {
+    }
+
+    /** Runs every NT product on {@code dot} (the default chooses it for narrow products only). */
+    static GemmImpl dotForNt(VectorDotGemm dot) {
+        GemmImpl packed = new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8, 0);
+        return new GemmImpl() {
+            @Override
+            public void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k, float[] a,
+                              int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                              boolean accumulate) {
+                if (!transA && transB) {
+                    dot.sgemm(compute, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                } else {
+                    packed.sgemm(compute, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+                            accumulate);
+                }
+            }
+
+            @Override
+            public String describe() {
+                return "dot for NT";
+            }
+        };
     }
 
     @Test
@@ -110,13 +135,28 @@ class GemmTest {
             }
         }
         // The thread counts must actually give different task grids, else the test above proves little.
-        VectorGemm tiny = new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8);
+        VectorGemm tiny = new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8, 0);
         assertEquals(1, tiny.grid(false, false, 37, 101, 45, 1).tasks());
         assertTrue(tiny.grid(false, false, 37, 101, 45, 3).tasks() >= 3);
         VectorGemm vector = (VectorGemm) Gemm.impl(Gemm.Path.VECTOR);
         assertEquals(1, vector.grid(false, false, 96, 300, 200, 1).tasks());
         assertEquals(2, vector.grid(false, false, 96, 300, 200, 2).tasks());
         assertTrue(((ScalarGemm) Gemm.impl(Gemm.Path.SCALAR)).grid(96, 300, 200, 3).tasks() >= 3);
+        VectorDotGemm dot = new VectorDotGemm(2 * VectorKernels.VL, 1, 8);
+        assertEquals(1, dot.grid(37, 101, 45, 1).tasks());
+        assertTrue(dot.grid(37, 101, 45, 3).tasks() >= 3);
+    }
+
+    @Test
+    void narrowNtProductsTakeTheDotPath() {
+        VectorGemm vector = (VectorGemm) Gemm.impl(Gemm.Path.VECTOR);
+        assertTrue(vector.prefersDot(32, 9, 43264), "conv1 weight gradient");
+        assertFalse(vector.prefersDot(64, 288, 36864), "conv2 weight gradient");
+        assertFalse(vector.prefersDot(1024, 1024, 1024));
+        // the shape used below runs on the dot path and must match the reference
+        assertTrue(vector.prefersDot(32, 9, 1500));
+        Case.random(new SplittableRandom(11), 32, 9, 1500, false, true, 1, 3)
+                .check(new Named("vector default, dot", vector), Compute.serial(), true);
     }
 
     @Test
