@@ -8,11 +8,13 @@ import org.badfl.engine.Compute;
  * {@code op(A)} of shape m x k and {@code op(B)} of shape k x n. Every convolution and linear layer runs on it.
  * <p>Inputs: {@code a}, {@code b} not modified. Output: {@code c}, rows {@code cOff + i*ldc}, columns 0..n-1.
  * {@code transA} means A is stored k x m (element (i,p) of op(A) at {@code a[aOff + p*lda + i]}); likewise B.
- * <p>Work is split over output blocks only (never over k), so results do not depend on the thread count.
+ * <p>Work is split over output blocks only (never over k), and each output's operations do not depend on the
+ * block it falls in, so results are bit-identical for any thread count.
  * <p>Two implementations, same contract ({@link GemmReference} defines it):
  * <ul>
  * <li>{@link Path#VECTOR}: register-tiled, cache-blocked Vector API kernel with packed panels (VectorGemm);
- *     each output is one fused-multiply-add chain over p in order.</li>
+ *     each output is one fused-multiply-add chain over p in order (narrow NT products: VectorDotGemm, one
+ *     chain per vector lane, lanes summed in order).</li>
  * <li>{@link Path#SCALAR}: plain Java (ScalarGemm), separately rounded multiply and add over p in order.</li>
  * </ul>
  * The default is the vector path when the {@code jdk.incubator.vector} module is in the boot layer (JVM flag

@@ -6,7 +6,7 @@ import org.badfl.engine.Compute;
  * Register-tiled, cache-blocked SGEMM on the Vector API (GotoBLAS/BLIS loop structure: K. Goto,
  * R. van de Geijn, ACM TOMS 34(3), 2008; F. Van Zee, R. van de Geijn, ACM TOMS 41(3), 2015).
  * <pre>
- * task = one tile of C (TaskGrid, from the shape only)
+ * task = one band of C (TaskGrid)
  *   for jc over the tile's columns, step NC        B block kc x NC stays in L2
  *     for each k block pc (nearly equal blocks <= KC)
  *       pack op(B)[pc, jc] into NR-wide panels
@@ -18,6 +18,7 @@ import org.badfl.engine.Compute;
  * FMA chain over p = 0..k-1 in order, whatever the tiling (k blocks depend on k only; tasks never split k).
  * Hence results are bit-identical for any task grid and any thread count. Partial tiles at the right/bottom
  * edge run the same kernel on a zero-padded copy of the tile.
+ * <p>Narrow NT products go to {@link VectorDotGemm} instead ({@link #prefersDot}).
  * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link Gemm}).
  */
 final class VectorGemm implements GemmImpl {
