@@ -9,10 +9,12 @@ Measures, with torch.set_num_threads(t) for each requested t:
       - ResNet18 for CIFAR-10 (3x32x32, batch 32), kuangliu/pytorch-cifar models/resnet.py
   * torch.matmul GFLOP/s (2 n^3 flops) on square float32 matrices, the anchor for benchmarks' GemmBench.
 
-Each measurement runs warmup steps, then `repeats` timed blocks of `iters` steps; it reports the best block
-(least disturbed by other load on the machine) and the median block.
-Output: a tab-separated table on stdout, header first (kind, name, threads, size, best, median, unit), and
-the parameter counts of both models, which must be 1,199,882 and 11,173,962.
+Each measurement runs warmup steps, then `repeats` timed blocks of `iters` steps; it reports the rate of
+the best block (least disturbed by other load on the machine), of the median block, and the best block's
+work per second of process CPU time (on a shared machine, the single-thread figure least affected by other
+jobs; with t threads it is about the per-core rate).
+Output: a tab-separated table on stdout, header first (kind, name, threads, size, best, median, per_cpu_s,
+unit), and the parameter counts of both models, which must be 1,199,882 and 11,173,962.
 
 Example: /usr/bin/python3 benchmarks/python/torch_train_cpu.py --threads 1 2
 """
@@ -92,16 +94,26 @@ def count_params(model):
 
 
 def timed_blocks(step, warmup, iters, repeats):
-    """Runs step() warmup times, then `repeats` blocks of `iters` calls; returns seconds per block."""
+    """Runs step() warmup times, then `repeats` blocks of `iters` calls.
+
+    Returns (wall seconds per block, process CPU seconds per block)."""
     for _ in range(warmup):
         step()
-    blocks = []
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(iters):
             step()
-        blocks.append(time.perf_counter() - start)
-    return blocks
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
+    return walls, cpus
+
+
+def rates(work, walls, cpus):
+    """best and median work per wall second, and work per CPU second of the best block."""
+    per_wall = [work / s for s in walls]
+    best = max(range(len(walls)), key=lambda i: per_wall[i])
+    return per_wall[best], statistics.median(per_wall), work / max(cpus[best], 1e-9)
 
 
 def train_throughput(model, input_shape, batch, warmup, iters, repeats, seed=0):
@@ -118,9 +130,8 @@ def train_throughput(model, input_shape, batch, warmup, iters, repeats, seed=0):
         loss.backward()
         opt.step()
 
-    blocks = timed_blocks(step, warmup, iters, repeats)
-    rates = [batch * iters / s for s in blocks]
-    return max(rates), statistics.median(rates)
+    walls, cpus = timed_blocks(step, warmup, iters, repeats)
+    return rates(batch * iters, walls, cpus)
 
 
 def matmul_gflops(n, warmup, repeats, seed=0):
@@ -128,9 +139,8 @@ def matmul_gflops(n, warmup, repeats, seed=0):
     a = torch.randn(n, n)
     b = torch.randn(n, n)
     iters = max(3, int(2e9 / (2 * n ** 3)))  # about 2 GFLOP per block
-    blocks = timed_blocks(lambda: torch.matmul(a, b), warmup, iters, repeats)
-    rates = [2 * n ** 3 * iters / s / 1e9 for s in blocks]
-    return max(rates), statistics.median(rates)
+    walls, cpus = timed_blocks(lambda: torch.matmul(a, b), warmup, iters, repeats)
+    return rates(2 * n ** 3 * iters / 1e9, walls, cpus)
 
 
 def main():
@@ -150,22 +160,23 @@ def main():
           file=sys.stderr)
     ok = cnn_params == PAPER_CNN_PARAMS and resnet_params == RESNET18_PARAMS
 
-    print("kind\tname\tthreads\tsize\tbest\tmedian\tunit")
-    print(f"params\tpaper_cnn\t-\t-\t{cnn_params}\t{cnn_params}\tparameters")
-    print(f"params\tresnet18\t-\t-\t{resnet_params}\t{resnet_params}\tparameters")
+    print("kind\tname\tthreads\tsize\tbest\tmedian\tper_cpu_s\tunit")
+    print(f"params\tpaper_cnn\t-\t-\t{cnn_params}\t{cnn_params}\t-\tparameters")
+    print(f"params\tresnet18\t-\t-\t{resnet_params}\t{resnet_params}\t-\tparameters")
     for t in args.threads:
         torch.set_num_threads(t)
         torch.manual_seed(1)
-        best, med = train_throughput(paper_cnn(), (1, 28, 28), 64, args.warmup, args.cnn_iters, args.repeats)
-        print(f"train\tpaper_cnn\t{t}\t64\t{best:.1f}\t{med:.1f}\timages/s", flush=True)
+        best, med, cpu = train_throughput(paper_cnn(), (1, 28, 28), 64, args.warmup, args.cnn_iters,
+                                          args.repeats)
+        print(f"train\tpaper_cnn\t{t}\t64\t{best:.1f}\t{med:.1f}\t{cpu:.1f}\timages/s", flush=True)
         if not args.skip_resnet:
             torch.manual_seed(1)
-            best, med = train_throughput(ResNet18(), (3, 32, 32), 32, max(1, args.warmup - 1),
-                                         args.resnet_iters, args.repeats)
-            print(f"train\tresnet18\t{t}\t32\t{best:.2f}\t{med:.2f}\timages/s", flush=True)
+            best, med, cpu = train_throughput(ResNet18(), (3, 32, 32), 32, max(1, args.warmup - 1),
+                                              args.resnet_iters, args.repeats)
+            print(f"train\tresnet18\t{t}\t32\t{best:.2f}\t{med:.2f}\t{cpu:.2f}\timages/s", flush=True)
         for n in args.matmul_sizes:
-            best, med = matmul_gflops(n, args.warmup, args.repeats)
-            print(f"matmul\tsquare\t{t}\t{n}\t{best:.1f}\t{med:.1f}\tGFLOP/s", flush=True)
+            best, med, cpu = matmul_gflops(n, args.warmup, args.repeats)
+            print(f"matmul\tsquare\t{t}\t{n}\t{best:.1f}\t{med:.1f}\t{cpu:.1f}\tGFLOP/s", flush=True)
     if not ok:
         print(f"parameter counts differ from {PAPER_CNN_PARAMS:,} / {RESNET18_PARAMS:,}", file=sys.stderr)
         return 1
