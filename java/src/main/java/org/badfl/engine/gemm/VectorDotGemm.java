@@ -22,10 +22,16 @@ final class VectorDotGemm {
 
     static final int TILE_ROWS = 4;
     static final int TILE_COLS = 3;
+    /**
+     * Outputs handled per pass over k (multiples of the tile): their lane accumulators, at most
+     * 64 * 255 * VL floats (1 MB with AVX-512), and the 64 A rows x kBlock stay cache-sized.
+     */
+    private static final int CHUNK_ROWS = 16 * TILE_ROWS;
+    private static final int CHUNK_COLS = 85 * TILE_COLS;
     private static final VectorSpecies<Float> S = VectorKernels.S;
     private static final int VL = VectorKernels.VL;
 
-    /** Per-thread lane accumulators, {@code (i - i0) * bandCols + (j - j0)} -> VL floats. */
+    /** Per-thread lane accumulators of one block, {@code (i - i0) * blockCols + (j - j0)} -> VL floats. */
     private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private final int kBlock;
@@ -61,8 +67,19 @@ final class VectorDotGemm {
                 grid.rowStart(t), grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));
     }
 
+    /** A band, in blocks of at most CHUNK_ROWS x CHUNK_COLS outputs so the lane buffer stays bounded. */
     private void computeBand(int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate, int i0, int i1, int j0, int j1) {
+        for (int j = j0; j < j1; j += CHUNK_COLS) {
+            for (int i = i0; i < i1; i += CHUNK_ROWS) {
+                computeBlock(k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                        i, Math.min(i1, i + CHUNK_ROWS), j, Math.min(j1, j + CHUNK_COLS));
+            }
+        }
+    }
+
+    private void computeBlock(int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate, int i0, int i1, int j0, int j1) {
         int rows = i1 - i0;
         int cols = j1 - j0;
         float[][] ws = WORKSPACE.get();

@@ -157,6 +157,10 @@ class GemmTest {
         assertTrue(vector.prefersDot(32, 9, 1500));
         Case.random(new SplittableRandom(11), 32, 9, 1500, false, true, 1, 3)
                 .check(new Named("vector default, dot", vector), Compute.serial(), true);
+        // more than one block of 64 x 255 outputs, partial tiles at both edges, k % VL != 0
+        Case.random(new SplittableRandom(12), 70, 262, 45, false, true, 2, 1)
+                .check(new Named("dot path, several blocks", dotForNt(new VectorDotGemm(VectorKernels.VL, 1, 8))),
+                        Compute.serial(), false);
     }
 
     @Test
