@@ -7,23 +7,38 @@ import org.badfl.engine.gemm.Gemm;
  * 2-D convolution (cross-correlation, as {@code torch.nn.Conv2d}) with square kernel, stride, zero padding and
  * optional bias. Weight layout OIHW: element (o, c, ki, kj) at {@code weight[((o*C + c)*k + ki)*k + kj]};
  * parameters "NAME.weight" (outC x inC x k x k) and "NAME.bias" (outC).
- * <p>Computed as im2col + GEMM over a chunk of images at once: with {@code CKK = inC*k*k},
- * {@code P = OH*OW} and a chunk of {@code nb} images,
+ * <p>Computed as im2col + GEMM over small <em>units</em> of {@code g} consecutive images, so that a unit's
+ * columns stay in the core's caches between the im2col, the GEMMs and the col2im: with {@code CKK = inC*k*k},
+ * {@code P = OH*OW} and a unit of {@code nb <= g} images,
  * <pre>
- *   cols (CKK x nb*P)      = im2col(input chunk)              ({@link #im2col})
- *   Y    (outC x nb*P)     = W (outC x CKK) * cols            (Gemm)
+ *   cols (CKK x nb*P)      = im2col(unit)                       ({@link #im2col})
+ *   Y    (outC x nb*P)     = W (outC x CKK) * cols              (Gemm; for nb = 1 written straight into out)
  *   out[n][o][p]           = Y[o][n*P + p] + bias[o]
- * backward, with dY gathered from dOut the same way:
- *   dW  (+)= dY * cols^T     (chunks accumulate in a fixed order)
- *   db[o]  = sum over n, p of dOut[n][o][p]              (double accumulator)
- *   dCols  = W^T * dY ;  dIn = col2im(dCols)             ({@link #col2im})
+ * backward, with dY gathered from dOut the same way (for nb = 1, dOut is used in place):
+ *   dW     = sum over units of dY * cols^T
+ *   db[o]  = sum over n, p of dOut[n][o][p]                     (double accumulators)
+ *   dCols  = W^T * dY ;  dIn = col2im(dCols)                    ({@link #col2im})
  * </pre>
- * The chunk size depends only on the layer shape and batch ({@link #COLS_BUDGET}), never on the threads.
+ * {@code g} is the fewest images giving a GEMM at least {@link #MIN_COLUMNS} columns (1 for P &gt;= 256), within
+ * the im2col budget. Units are independent in forward and in dIn, so they run in parallel, each on its
+ * thread's own workspace. The weight and bias gradients are reductions over units: the units are cut into
+ * {@code R} <em>reduction groups</em> of consecutive units ({@link #reductionGroups}), each group sums its units
+ * in order into its own partial (weight-gradient chains continue across a group's units), and the partials are
+ * added in group order. Unit size and groups depend only on the layer shape and batch, never on the threads,
+ * so results are bit-identical for any thread count; groups are what lets several threads share the weight
+ * gradient of a small layer over a long pixel dimension. Layers with large weight matrices use one group
+ * (the GEMM itself is then split over output blocks).
  */
 public final class Conv2d extends Layer {
 
-    /** Maximum floats in the im2col buffer; the batch is processed in chunks of images that fit (at least one). */
-    static final long COLS_BUDGET = 1L << 23;
+    /** Maximum floats in one unit's im2col buffer; a unit has at least one image whatever this says. */
+    static final long COLS_BUDGET = 1L << 21;
+    /** A unit has enough images for its GEMMs to have at least this many columns (or the whole batch). */
+    static final int MIN_COLUMNS = 256;
+    /** Most weight-gradient partials: enough for 2-4 threads to balance, few enough to add up cheaply. */
+    static final int MAX_GROUPS = 8;
+    /** Floats of all the partials of a layer together at most; layers with larger weights use one group. */
+    static final long PARTIALS_BUDGET = 1L << 20;
 
     private final int inC;
     private final int outC;
@@ -37,12 +52,20 @@ public final class Conv2d extends Layer {
 
     private float[] out;
     private float[] dIn;
-    private float[] cols;
-    private float[] y;
     private float[] lastIn;
     private int lastBatch;
-    /** First image of the chunk whose im2col is in {@link #cols}, or -1. */
-    private int colsChunk = -1;
+    /** Weight-gradient partials of the reduction groups, {@code R x outC x CKK} (unused with one group). */
+    private float[] partialWeights;
+    /** Bias-gradient partials of the reduction groups, {@code R x outC}. */
+    private double[] partialBias;
+
+    /** Per-thread buffers of one unit, grown on demand and reused by every convolution the thread runs. */
+    private static final class Workspace {
+        float[] cols = new float[0];
+        float[] y = new float[0];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     /**
      * @param name     layer name (parameter prefix)
@@ -57,7 +80,7 @@ public final class Conv2d extends Layer {
         this(name, in, outC, kernel, stride, padding, bias, COLS_BUDGET);
     }
 
-    /** As the public constructor, with the im2col budget in floats (tests use a small one to exercise chunking). */
+    /** As the public constructor, with the im2col budget in floats (tests use a small one to exercise units). */
     Conv2d(String name, Shape in, int outC, int kernel, int stride, int padding, boolean bias, long colsBudget) {
         super(name, in, outputShape(name, in, outC, kernel, stride, padding));
         this.colsBudget = colsBudget;
@@ -145,38 +168,92 @@ public final class Conv2d extends Layer {
         }
     }
 
-    /** Images per im2col chunk for this batch. */
-    int chunkImages(int batch) {
-        long perImage = (long) inC * k * k * outputShape().plane();
-        return (int) Math.max(1, Math.min(batch, colsBudget / perImage));
+    // ------------------------------------------------------------------ work split (shape only)
+
+    private int ckk() {
+        return inC * k * k;
     }
+
+    /** Images per unit for this batch: enough for {@link #MIN_COLUMNS} GEMM columns, within the im2col budget. */
+    int unitImages(int batch) {
+        int p = outputShape().plane();
+        long byColumns = (MIN_COLUMNS + p - 1) / p;
+        long byBudget = colsBudget / ((long) ckk() * p);
+        return (int) Math.max(1, Math.min(batch, Math.min(byColumns, byBudget)));
+    }
+
+    /** Number of units of a batch. */
+    private int units(int batch) {
+        int g = unitImages(batch);
+        return (batch + g - 1) / g;
+    }
+
+    /**
+     * Reduction groups of the parameter gradients for this batch: up to {@link #MAX_GROUPS} (never more than the
+     * units), and only as many weight partials as fit {@link #PARTIALS_BUDGET}; depends on the shape only.
+     */
+    int reductionGroups(int batch) {
+        long weights = (long) outC * ckk();
+        long byBudget = PARTIALS_BUDGET / weights;
+        return (int) Math.max(1, Math.min(units(batch), Math.min(MAX_GROUPS, byBudget)));
+    }
+
+    /**
+     * Whether units run in parallel (each unit's GEMMs on one thread) rather than one after the other with the
+     * GEMMs split over output blocks. Either way gives the same bits; this only picks the faster split.
+     */
+    private static boolean unitsInParallel(int units, int threads) {
+        return threads > 1 && units >= threads && (units % threads == 0 || units >= 4 * threads);
+    }
+
+    // ------------------------------------------------------------------ forward
 
     @Override
     public float[] forward(Pass pass, float[] input, int batch) {
         checkInput(input, batch);
-        Shape o = outputShape();
-        int p = o.plane();
-        int ckk = inC * k * k;
-        int chunk = chunkImages(batch);
-        out = ensure(out, (long) batch * o.size());
-        cols = ensure(cols, (long) ckk * chunk * p);
-        y = ensure(y, (long) outC * chunk * p);
+        out = ensure(out, (long) batch * outputShape().size());
         Compute compute = pass.compute();
-        for (int b0 = 0; b0 < batch; b0 += chunk) {
-            int nb = Math.min(chunk, batch - b0);
-            int n = nb * p;
-            fillCols(compute, input, b0, nb);
-            Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, y, 0, n, false);
-            final int first = b0;
-            compute.parallelFor(nb, j -> scatterOutput(first + j, j, n));
-            colsChunk = b0;
+        int g = unitImages(batch);
+        int units = units(batch);
+        if (unitsInParallel(units, compute.threads())) {
+            compute.parallelFor(units, u -> forwardUnit(Compute.serial(), input, u * g, Math.min(g, batch - u * g)));
+        } else {
+            for (int u = 0; u < units; u++) {
+                forwardUnit(compute, input, u * g, Math.min(g, batch - u * g));
+            }
         }
         lastIn = input;
         lastBatch = batch;
         return out;
     }
 
-    private void fillCols(Compute compute, float[] input, int b0, int nb) {
+    /** Output of images {@code [b0, b0+nb)}. */
+    private void forwardUnit(Compute compute, float[] input, int b0, int nb) {
+        Shape o = outputShape();
+        int p = o.plane();
+        int n = nb * p;
+        int ckk = ckk();
+        Workspace ws = WORKSPACE.get();
+        float[] cols = ws.cols = ensure(ws.cols, (long) ckk * n);
+        fillCols(compute, input, b0, nb, cols);
+        if (nb == 1) {
+            // One image: Y is exactly the image's NCHW output.
+            int base = b0 * o.size();
+            Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, out, base, p, false);
+            if (hasBias) {
+                for (int oc = 0; oc < outC; oc++) {
+                    Loops.addScalar(out, base + oc * p, params[biasOffset + oc], p);
+                }
+            }
+            return;
+        }
+        float[] y = ws.y = ensure(ws.y, (long) outC * n);
+        Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, y, 0, n, false);
+        compute.parallelFor(nb, j -> scatterOutput(y, b0 + j, j, n));
+    }
+
+    /** im2col of images {@code [b0, b0+nb)} into {@code cols} (CKK x nb*P). */
+    private void fillCols(Compute compute, float[] input, int b0, int nb, float[] cols) {
         Shape s = inputShape();
         Shape o = outputShape();
         int n = nb * o.plane();
@@ -185,81 +262,190 @@ public final class Conv2d extends Layer {
     }
 
     /** out[image][o][p] = Y[o][j*P + p] + bias[o]. */
-    private void scatterOutput(int image, int j, int n) {
+    private void scatterOutput(float[] y, int image, int j, int n) {
         int p = outputShape().plane();
         int base = image * outputShape().size();
         for (int oc = 0; oc < outC; oc++) {
-            float b = hasBias ? params[biasOffset + oc] : 0f;
-            int src = oc * n + j * p;
             int dst = base + oc * p;
-            for (int i = 0; i < p; i++) {
-                out[dst + i] = y[src + i] + b;
+            System.arraycopy(y, oc * n + j * p, out, dst, p);
+            if (hasBias) {
+                Loops.addScalar(out, dst, params[biasOffset + oc], p);
             }
         }
     }
+
+    // ------------------------------------------------------------------ backward
 
     @Override
     public float[] backward(Pass pass, float[] dOut, boolean needInputGrad) {
         int batch = lastBatch;
         checkGradient(dOut, batch);
-        if (!needInputGrad && !pass.paramGrads()) {
+        boolean paramGrads = pass.paramGrads();
+        if (!needInputGrad && !paramGrads) {
             return null;
         }
-        Shape s = inputShape();
-        Shape o = outputShape();
-        int p = o.plane();
-        int ckk = inC * k * k;
-        int chunk = chunkImages(batch);
-        Compute compute = pass.compute();
         if (needInputGrad) {
-            dIn = ensure(dIn, (long) batch * s.size());
+            dIn = ensure(dIn, (long) batch * inputShape().size());
         }
-        int lastChunk = ((batch - 1) / chunk) * chunk;
-        // Chunks run last to first so the last forward chunk's im2col is reused; the order is fixed either way.
-        for (int b0 = lastChunk; b0 >= 0; b0 -= chunk) {
-            int nb = Math.min(chunk, batch - b0);
-            int n = nb * p;
-            final int first = b0;
-            compute.parallelFor(nb, j -> gatherGradient(dOut, first + j, j, n));
-            if (pass.paramGrads()) {
-                if (colsChunk != b0) {
-                    fillCols(compute, lastIn, b0, nb);
-                    colsChunk = b0;
-                }
-                Gemm.sgemm(compute, false, true, outC, ckk, n, y, 0, n, cols, 0, n, grads, weightOffset, ckk,
-                    b0 != lastChunk);
+        Compute compute = pass.compute();
+        int g = unitImages(batch);
+        int units = units(batch);
+        int groups = paramGrads ? reductionGroups(batch) : 0;
+        if (groups > 1) {
+            // Parameter gradients per group into partials, the input gradient of each unit on the way.
+            partialWeights = ensure(partialWeights, (long) groups * outC * ckk());
+            if (hasBias && (partialBias == null || partialBias.length < groups * outC)) {
+                partialBias = new double[groups * outC];
             }
-            if (needInputGrad) {
-                Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, y, 0, n, cols, 0, n, false);
-                colsChunk = -1; // cols now holds dCols
-                compute.parallelFor(nb, j -> {
-                    int off = (first + j) * s.size();
-                    java.util.Arrays.fill(dIn, off, off + s.size(), 0f);
-                    col2im(cols, j * p, n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(), dIn, off);
-                });
-            }
-        }
-        if (pass.paramGrads() && hasBias) {
-            compute.parallelFor(outC, oc -> {
-                double sum = 0;
-                for (int b = 0; b < batch; b++) {
-                    int off = b * o.size() + oc * p;
-                    for (int i = 0; i < p; i++) {
-                        sum += dOut[off + i];
-                    }
+            compute.parallelFor(groups, r -> {
+                int first = (int) ((long) units * r / groups);
+                int end = (int) ((long) units * (r + 1) / groups);
+                for (int u = first; u < end; u++) {
+                    backwardUnit(Compute.serial(), dOut, u * g, Math.min(g, batch - u * g), r, u > first,
+                        needInputGrad);
                 }
-                grads[biasOffset + oc] = (float) sum;
             });
+            addPartials(compute, groups);
+            return needInputGrad ? dIn : null;
+        }
+        if (paramGrads) {
+            // One group: the units' weight-gradient GEMMs chain one after the other, each split over output blocks.
+            for (int u = 0; u < units; u++) {
+                weightGradientUnit(compute, dOut, u * g, Math.min(g, batch - u * g), grads, weightOffset, u > 0);
+            }
+            if (hasBias) {
+                compute.parallelFor(outC, oc -> grads[biasOffset + oc] = (float) biasSum(dOut, 0, batch, oc));
+            }
+        }
+        if (needInputGrad) {
+            if (unitsInParallel(units, compute.threads())) {
+                compute.parallelFor(units, u -> inputGradientUnit(Compute.serial(), dOut, u * g, Math.min(g, batch - u * g)));
+            } else {
+                for (int u = 0; u < units; u++) {
+                    inputGradientUnit(compute, dOut, u * g, Math.min(g, batch - u * g));
+                }
+            }
         }
         return needInputGrad ? dIn : null;
     }
 
-    /** Y[o][j*P + p] = dOut[image][o][p] (Y doubles as the dY buffer in backward). */
-    private void gatherGradient(float[] dOut, int image, int j, int n) {
+    /**
+     * One unit's share of a group's parameter gradients ({@code accumulate}: after the group's first unit) and,
+     * when asked, its input gradient.
+     */
+    private void backwardUnit(Compute compute, float[] dOut, int b0, int nb, int group, boolean accumulate,
+                              boolean needInputGrad) {
+        int wSize = outC * ckk();
+        weightGradientUnit(compute, dOut, b0, nb, partialWeights, group * wSize, accumulate);
+        if (hasBias) {
+            for (int oc = 0; oc < outC; oc++) {
+                double s = biasSum(dOut, b0, b0 + nb, oc);
+                int slot = group * outC + oc;
+                partialBias[slot] = accumulate ? partialBias[slot] + s : s;
+            }
+        }
+        if (needInputGrad) {
+            inputGradientUnit(compute, dOut, b0, nb);
+        }
+    }
+
+    /** {@code dst[dstOff..] (+)= dY * cols^T} over images {@code [b0, b0+nb)}. */
+    private void weightGradientUnit(Compute compute, float[] dOut, int b0, int nb, float[] dst, int dstOff,
+                                    boolean accumulate) {
+        int p = outputShape().plane();
+        int n = nb * p;
+        int ckk = ckk();
+        Workspace ws = WORKSPACE.get();
+        float[] cols = ws.cols = ensure(ws.cols, (long) ckk * n);
+        fillCols(compute, lastIn, b0, nb, cols);
+        if (nb == 1) {
+            Gemm.sgemm(compute, false, true, outC, ckk, n, dOut, b0 * outputShape().size(), p, cols, 0, n,
+                dst, dstOff, ckk, accumulate);
+        } else {
+            float[] dy = ws.y = ensure(ws.y, (long) outC * n);
+            compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
+            Gemm.sgemm(compute, false, true, outC, ckk, n, dy, 0, n, cols, 0, n, dst, dstOff, ckk, accumulate);
+        }
+    }
+
+    /** dIn of images {@code [b0, b0+nb)}: dCols = W^T dY, then col2im. */
+    private void inputGradientUnit(Compute compute, float[] dOut, int b0, int nb) {
+        Shape s = inputShape();
+        Shape o = outputShape();
+        int p = o.plane();
+        int n = nb * p;
+        int ckk = ckk();
+        Workspace ws = WORKSPACE.get();
+        float[] dCols = ws.cols = ensure(ws.cols, (long) ckk * n);
+        if (nb == 1) {
+            Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dOut, b0 * o.size(), p,
+                dCols, 0, n, false);
+        } else {
+            float[] dy = ws.y = ensure(ws.y, (long) outC * n);
+            compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
+            Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dy, 0, n, dCols, 0, n, false);
+        }
+        compute.parallelFor(nb, j -> {
+            int off = (b0 + j) * s.size();
+            java.util.Arrays.fill(dIn, off, off + s.size(), 0f);
+            col2im(dCols, j * p, n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(), dIn, off);
+        });
+    }
+
+    /** Sum of dOut over images {@code [b0, b1)} and the pixels of channel {@code oc}, four double chains. */
+    private double biasSum(float[] dOut, int b0, int b1, int oc) {
+        int p = outputShape().plane();
+        int size = outputShape().size();
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int b = b0; b < b1; b++) {
+            int off = b * size + oc * p;
+            int i = 0;
+            for (; i + 4 <= p; i += 4) {
+                s0 += dOut[off + i];
+                s1 += dOut[off + i + 1];
+                s2 += dOut[off + i + 2];
+                s3 += dOut[off + i + 3];
+            }
+            for (; i < p; i++) {
+                s0 += dOut[off + i];
+            }
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** grads = partial_0 + partial_1 + ... in group order (weights in float, biases in double). */
+    private void addPartials(Compute compute, int groups) {
+        int wSize = outC * ckk();
+        float[] parts = partialWeights;
+        compute.parallelRange(wSize, ELEMENT_GRAIN, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                float sum = parts[i];
+                for (int r = 1; r < groups; r++) {
+                    sum += parts[r * wSize + i];
+                }
+                grads[weightOffset + i] = sum;
+            }
+        });
+        if (hasBias) {
+            for (int oc = 0; oc < outC; oc++) {
+                double sum = partialBias[oc];
+                for (int r = 1; r < groups; r++) {
+                    sum += partialBias[r * outC + oc];
+                }
+                grads[biasOffset + oc] = (float) sum;
+            }
+        }
+    }
+
+    /** Y[o][j*P + p] = dOut[image][o][p] (the unit's dY as one outC x nb*P matrix). */
+    private void gatherGradient(float[] dOut, float[] dy, int image, int j, int n) {
         int p = outputShape().plane();
         int base = image * outputShape().size();
         for (int oc = 0; oc < outC; oc++) {
-            System.arraycopy(dOut, base + oc * p, y, oc * n + j * p, p);
+            System.arraycopy(dOut, base + oc * p, dy, oc * n + j * p, p);
         }
     }
 
@@ -336,8 +522,12 @@ public final class Conv2d extends Layer {
                         }
                         int src = row + oh * outW;
                         int dst = plane + ih * width + shift;
-                        for (int ow = lo; ow < hi; ow++) {
-                            dIn[dst + ow * stride] += cols[src + ow];
+                        if (stride == 1) {
+                            Loops.addTo(dIn, dst + lo, cols, src + lo, hi - lo);
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) {
+                                dIn[dst + ow * stride] += cols[src + ow];
+                            }
                         }
                     }
                 }

@@ -112,11 +112,7 @@ public final class Dropout extends Layer {
         }
         int n = lastBatch * inputShape().size();
         dIn = ensure(dIn, n);
-        pass.compute().parallelRange(n, ELEMENT_GRAIN, (start, end) -> {
-            for (int i = start; i < end; i++) {
-                dIn[i] = dOut[i] * mask[i];
-            }
-        });
+        pass.compute().parallelRange(n, ELEMENT_GRAIN, (start, end) -> Loops.product(dOut, mask, dIn, start, end));
         return dIn;
     }
 }
