@@ -14,7 +14,8 @@ package org.badfl.engine;
  *                   dx = gamma * istd * (dy - sum(dy)/n - xhat * sum(dy*xhat)/n)
  * eval:   y = gamma * (x - running_mean) / sqrt(running_var + eps) + beta;  dx = dy * gamma / sqrt(running_var + eps)
  * </pre>
- * Work is split over channels; each channel's sums run in a fixed order.
+ * Work is split over channels; each channel's sums run in a fixed order (per image plane, eight or four
+ * interleaved double chains added pairwise, then image by image).
  */
 public final class BatchNorm2d extends Layer {
 
@@ -111,19 +112,12 @@ public final class BatchNorm2d extends Layer {
             double n = (double) batch * p;
             double sum = 0;
             for (int b = 0; b < batch; b++) {
-                int off = b * stride + c * p;
-                for (int i = 0; i < p; i++) {
-                    sum += in[off + i];
-                }
+                sum += sum8(in, b * stride + c * p, p);
             }
             mu = sum / n;
             double sq = 0;
             for (int b = 0; b < batch; b++) {
-                int off = b * stride + c * p;
-                for (int i = 0; i < p; i++) {
-                    double d = in[off + i] - mu;
-                    sq += d * d;
-                }
+                sq += squaredDeviations8(in, b * stride + c * p, p, mu);
             }
             double var = sq / n;
             is = 1.0 / Math.sqrt(var + EPS);
@@ -139,11 +133,62 @@ public final class BatchNorm2d extends Layer {
         float scale = (float) (gamma * is);
         float shift = (float) (params[biasOffset + c] - mu * gamma * is);
         for (int b = 0; b < batch; b++) {
-            int off = b * stride + c * p;
-            for (int i = 0; i < p; i++) {
-                out[off + i] = in[off + i] * scale + shift;
-            }
+            Loops.scaleShift(in, out, b * stride + c * p, p, scale, shift);
         }
+    }
+
+    /**
+     * Sum of {@code x[off .. off+n)} in double over eight chains (value i to chain i % 8, chains added
+     * pairwise): one chain would be bound by the latency of the add.
+     */
+    static double sum8(float[] x, int off, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
+            s4 += x[off + i + 4];
+            s5 += x[off + i + 5];
+            s6 += x[off + i + 6];
+            s7 += x[off + i + 7];
+        }
+        for (; i < n; i++) {
+            s0 += x[off + i];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    /** Sum of {@code (x - mu)^2} over {@code x[off .. off+n)} in double, chains as {@link #sum8}. */
+    private static double squaredDeviations8(float[] x, int off, int n, double mu) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            double d0 = x[off + i] - mu;
+            double d1 = x[off + i + 1] - mu;
+            double d2 = x[off + i + 2] - mu;
+            double d3 = x[off + i + 3] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = x[off + i] - mu;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
@@ -175,11 +220,8 @@ public final class BatchNorm2d extends Layer {
         float[] in = lastIn;
         for (int b = 0; b < batch; b++) {
             int off = b * stride + c * p;
-            for (int i = 0; i < p; i++) {
-                double dy = dOut[off + i];
-                sumDy += dy;
-                sumDyXhat += dy * ((in[off + i] - mu) * is);
-            }
+            sumDy += sum8(dOut, off, p);
+            sumDyXhat += productDeviations4(dOut, in, off, p, mu) * is;
         }
         if (paramGrads) {
             grads[weightOffset + c] = (float) sumDyXhat;
@@ -203,6 +245,25 @@ public final class BatchNorm2d extends Layer {
                 dIn[off + i] = (float) (k * (dOut[off + i] - meanDy - xhat * meanDyXhat));
             }
         }
+    }
+
+    /** Sum of {@code dy * (x - mu)} over {@code [off, off+n)} in double, four chains as {@link #sum8}. */
+    private static double productDeviations4(float[] dy, float[] x, int off, int n, double mu) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += dy[off + i] * (x[off + i] - mu);
+            s1 += dy[off + i + 1] * (x[off + i + 1] - mu);
+            s2 += dy[off + i + 2] * (x[off + i + 2] - mu);
+            s3 += dy[off + i + 3] * (x[off + i + 3] - mu);
+        }
+        for (; i < n; i++) {
+            s0 += dy[off + i] * (x[off + i] - mu);
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private void scaleGradient(float[] dOut, int batch, int c, float scale) {

@@ -392,7 +392,10 @@ public final class Conv2d extends Layer {
         });
     }
 
-    /** Sum of dOut over images {@code [b0, b1)} and the pixels of channel {@code oc}, four double chains. */
+    /**
+     * Sum of dOut over images {@code [b0, b1)} and the pixels of channel {@code oc}: eight double chains (one
+     * chain is bound by the add latency), pixel i of each image going to chain i % 8, chains added pairwise.
+     */
     private double biasSum(float[] dOut, int b0, int b1, int oc) {
         int p = outputShape().plane();
         int size = outputShape().size();
@@ -400,20 +403,28 @@ public final class Conv2d extends Layer {
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
         for (int b = b0; b < b1; b++) {
             int off = b * size + oc * p;
             int i = 0;
-            for (; i + 4 <= p; i += 4) {
+            for (; i + 8 <= p; i += 8) {
                 s0 += dOut[off + i];
                 s1 += dOut[off + i + 1];
                 s2 += dOut[off + i + 2];
                 s3 += dOut[off + i + 3];
+                s4 += dOut[off + i + 4];
+                s5 += dOut[off + i + 5];
+                s6 += dOut[off + i + 6];
+                s7 += dOut[off + i + 7];
             }
             for (; i < p; i++) {
                 s0 += dOut[off + i];
             }
         }
-        return (s0 + s1) + (s2 + s3);
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     /** grads = partial_0 + partial_1 + ... in group order (weights in float, biases in double). */
@@ -486,7 +497,7 @@ public final class Conv2d extends Layer {
                             cols[dst + ow] = 0f;
                         }
                         if (stride == 1) {
-                            System.arraycopy(in, src + lo, cols, dst + lo, hi - lo);
+                            Loops.copy(in, src + lo, cols, dst + lo, hi - lo);
                         } else {
                             for (int ow = lo; ow < hi; ow++) {
                                 cols[dst + ow] = in[src + ow * stride];

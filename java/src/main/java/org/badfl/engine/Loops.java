@@ -25,7 +25,7 @@ final class Loops {
     private Loops() {
     }
 
-    /** {@code dst[dOff + i] += src[sOff + i]} for i in [0, n). */
+    /** {@code dst[dOff + i] += src[sOff + i]} for i in [0, n); the ranges must not overlap. */
     static void addTo(float[] dst, int dOff, float[] src, int sOff, int n) {
         if (VECTOR) {
             VectorLoops.addTo(dst, dOff, src, sOff, n);
@@ -37,6 +37,18 @@ final class Loops {
     static void addToScalar(float[] dst, int dOff, float[] src, int sOff, int n) {
         for (int i = 0; i < n; i++) {
             dst[dOff + i] += src[sOff + i];
+        }
+    }
+
+    /**
+     * {@code dst[dOff + i] = src[sOff + i]} for i in [0, n), for short rows (im2col): the vector version beats
+     * {@code System.arraycopy}'s call overhead on rows of a few dozen floats. The ranges must not overlap.
+     */
+    static void copy(float[] src, int sOff, float[] dst, int dOff, int n) {
+        if (VECTOR) {
+            VectorLoops.copy(src, sOff, dst, dOff, n);
+        } else {
+            System.arraycopy(src, sOff, dst, dOff, n);
         }
     }
 
@@ -82,6 +94,21 @@ final class Loops {
     static void productScalar(float[] a, float[] b, float[] out, int start, int end) {
         for (int i = start; i < end; i++) {
             out[i] = a[i] * b[i];
+        }
+    }
+
+    /** {@code out[off + i] = in[off + i] * scale + shift} for i in [0, n) (product rounded, then sum). */
+    static void scaleShift(float[] in, float[] out, int off, int n, float scale, float shift) {
+        if (VECTOR) {
+            VectorLoops.scaleShift(in, out, off, n, scale, shift);
+        } else {
+            scaleShiftScalar(in, out, off, n, scale, shift);
+        }
+    }
+
+    static void scaleShiftScalar(float[] in, float[] out, int off, int n, float scale, float shift) {
+        for (int i = off; i < off + n; i++) {
+            out[i] = in[i] * scale + shift;
         }
     }
 

@@ -25,14 +25,34 @@ final class VectorLoops {
     private VectorLoops() {
     }
 
+    /**
+     * For n >= VL: whole vectors from the front, and one more ending exactly at n that overlaps the last of them;
+     * that one is computed before anything is stored, so its overlapping lanes hold the same sums.
+     */
     static void addTo(float[] dst, int dOff, float[] src, int sOff, int n) {
-        int i = 0;
-        for (; i <= n - VL; i += VL) {
+        if (n < VL) {
+            Loops.addToScalar(dst, dOff, src, sOff, n);
+            return;
+        }
+        int tail = n - VL;
+        FloatVector last = FloatVector.fromArray(S, dst, dOff + tail).add(FloatVector.fromArray(S, src, sOff + tail));
+        for (int i = 0; i <= tail; i += VL) {
             FloatVector.fromArray(S, dst, dOff + i).add(FloatVector.fromArray(S, src, sOff + i)).intoArray(dst, dOff + i);
         }
-        for (; i < n; i++) {
-            dst[dOff + i] += src[sOff + i];
+        last.intoArray(dst, dOff + tail);
+    }
+
+    /** For n >= VL: whole vectors from the front, the last one ending exactly at n (a copy may overlap itself). */
+    static void copy(float[] src, int sOff, float[] dst, int dOff, int n) {
+        if (n < VL) {
+            System.arraycopy(src, sOff, dst, dOff, n);
+            return;
         }
+        int tail = n - VL;
+        for (int i = 0; i < tail; i += VL) {
+            FloatVector.fromArray(S, src, sOff + i).intoArray(dst, dOff + i);
+        }
+        FloatVector.fromArray(S, src, sOff + tail).intoArray(dst, dOff + tail);
     }
 
     static void addScalar(float[] dst, int dOff, float value, int n) {
@@ -62,6 +82,17 @@ final class VectorLoops {
         }
         for (; i < end; i++) {
             out[i] = a[i] * b[i];
+        }
+    }
+
+    static void scaleShift(float[] in, float[] out, int off, int n, float scale, float shift) {
+        int i = off;
+        int end = off + n;
+        for (; i <= end - VL; i += VL) {
+            FloatVector.fromArray(S, in, i).mul(scale).add(shift).intoArray(out, i);
+        }
+        for (; i < end; i++) {
+            out[i] = in[i] * scale + shift;
         }
     }
 
