@@ -388,7 +388,7 @@ public final class Conv2d extends Layer {
         compute.parallelFor(nb, j -> {
             int off = (b0 + j) * s.size();
             java.util.Arrays.fill(dIn, off, off + s.size(), 0f);
-            col2im(dCols, j * p, n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(), dIn, off);
+            col2imScratch(dCols, j * p, n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(), dIn, off);
         });
     }
 
@@ -477,6 +477,10 @@ public final class Conv2d extends Layer {
      */
     public static void im2col(float[] in, int inOff, int channels, int height, int width, int k, int stride, int pad,
                               int outH, int outW, float[] cols, int colOff, int ld) {
+        if (stride == 1 && outW == width && outH == height) {
+            im2colSame(in, inOff, channels, height, width, k, pad, cols, colOff, ld);
+            return;
+        }
         for (int c = 0; c < channels; c++) {
             int plane = inOff + c * height * width;
             for (int ki = 0; ki < k; ki++) {
@@ -506,6 +510,84 @@ public final class Conv2d extends Layer {
                         for (int ow = hi; ow < outW; ow++) {
                             cols[dst + ow] = 0f;
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #im2col} for stride 1 and "same" padding (output plane = input plane, so a kernel offset is one
+     * shift {@code (ki-pad)*W + (kj-pad)} of the flattened plane): each column row is one long copy of the valid
+     * output rows, then the entries whose input column falls outside the image (and the rows outside it) are
+     * zeroed. Same values as the general loop.
+     */
+    private static void im2colSame(float[] in, int inOff, int channels, int height, int width, int k, int pad,
+                                   float[] cols, int colOff, int ld) {
+        int plane = height * width;
+        for (int c = 0; c < channels; c++) {
+            int src = inOff + c * plane;
+            for (int ki = 0; ki < k; ki++) {
+                for (int kj = 0; kj < k; kj++) {
+                    int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    int shift = (ki - pad) * width + (kj - pad);
+                    int ohLo = Math.max(0, pad - ki);
+                    int ohHi = Math.min(height, height + pad - ki);
+                    // Entries [from, to) have an input position in the image's rows; the rest is zero.
+                    int from = Math.min(plane, Math.max(ohLo * width, -shift));
+                    int to = Math.max(from, Math.min(ohHi * width, plane - shift));
+                    java.util.Arrays.fill(cols, row, row + from, 0f);
+                    if (to > from) {
+                        Loops.copy(in, src + from + shift, cols, row + from, to - from);
+                    }
+                    java.util.Arrays.fill(cols, row + to, row + plane, 0f);
+                    zeroOutsideColumns(cols, row, width, ohLo, ohHi, pad - kj, width + pad - kj);
+                }
+            }
+        }
+    }
+
+    /** Zeroes columns outside [lo, hi) of rows [ohLo, ohHi) of a width-wide column row starting at {@code row}. */
+    private static void zeroOutsideColumns(float[] cols, int row, int width, int ohLo, int ohHi, int lo, int hi) {
+        int left = Math.min(Math.max(lo, 0), width);
+        int right = Math.max(Math.min(hi, width), left);
+        for (int oh = ohLo; oh < ohHi; oh++) {
+            int r = row + oh * width;
+            for (int ow = 0; ow < left; ow++) {
+                cols[r + ow] = 0f;
+            }
+            for (int ow = right; ow < width; ow++) {
+                cols[r + ow] = 0f;
+            }
+        }
+    }
+
+    /**
+     * {@link #col2im} of one image, allowed to overwrite {@code cols} (the layer's own scratch): for stride 1 and
+     * "same" padding the entries without an input position are zeroed first, so that each column row is added
+     * with one long vector add (adding +0 changes nothing: dIn starts at +0 and a sum that starts at +0 never
+     * becomes -0). Same result as {@link #col2im}.
+     */
+    static void col2imScratch(float[] cols, int colOff, int ld, int channels, int height, int width, int k,
+                              int stride, int pad, int outH, int outW, float[] dIn, int inOff) {
+        if (stride != 1 || outW != width || outH != height) {
+            col2im(cols, colOff, ld, channels, height, width, k, stride, pad, outH, outW, dIn, inOff);
+            return;
+        }
+        int plane = height * width;
+        for (int c = 0; c < channels; c++) {
+            int dst = inOff + c * plane;
+            for (int ki = 0; ki < k; ki++) {
+                for (int kj = 0; kj < k; kj++) {
+                    int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    int shift = (ki - pad) * width + (kj - pad);
+                    int ohLo = Math.max(0, pad - ki);
+                    int ohHi = Math.min(height, height + pad - ki);
+                    int from = Math.max(ohLo * width, -shift);
+                    int to = Math.min(ohHi * width, plane - shift);
+                    if (to > from) {
+                        zeroOutsideColumns(cols, row, width, ohLo, ohHi, pad - kj, width + pad - kj);
+                        Loops.addTo(dIn, dst + from + shift, cols, row + from, to - from);
                     }
                 }
             }

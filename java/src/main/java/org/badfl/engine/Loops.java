@@ -112,6 +112,42 @@ final class Loops {
         }
     }
 
+    /** {@code out[off + i] = in[off + i] * scale} for i in [0, n). */
+    static void scale(float[] in, float[] out, int off, int n, float scale) {
+        if (VECTOR) {
+            VectorLoops.scale(in, out, off, n, scale);
+        } else {
+            scaleScalar(in, out, off, n, scale);
+        }
+    }
+
+    static void scaleScalar(float[] in, float[] out, int off, int n, float scale) {
+        for (int i = off; i < off + n; i++) {
+            out[i] = in[i] * scale;
+        }
+    }
+
+    /**
+     * BatchNorm input gradient on [off, off+n), in float: {@code xh = (x - mu) * is;
+     * dx = k * ((dy - meanDy) - xh * meanDyXhat)}, each operation rounded separately.
+     */
+    static void batchNormInputGradient(float[] dy, float[] x, float[] dx, int off, int n, float mu, float is,
+                                       float k, float meanDy, float meanDyXhat) {
+        if (VECTOR) {
+            VectorLoops.batchNormInputGradient(dy, x, dx, off, n, mu, is, k, meanDy, meanDyXhat);
+        } else {
+            batchNormInputGradientScalar(dy, x, dx, off, n, mu, is, k, meanDy, meanDyXhat);
+        }
+    }
+
+    static void batchNormInputGradientScalar(float[] dy, float[] x, float[] dx, int off, int n, float mu, float is,
+                                             float k, float meanDy, float meanDyXhat) {
+        for (int i = off; i < off + n; i++) {
+            float xh = (x[i] - mu) * is;
+            dx[i] = k * ((dy[i] - meanDy) - xh * meanDyXhat);
+        }
+    }
+
     /** ReLU: {@code out[i] = Math.max(in[i], 0f)} for i in [start, end) (NaN stays NaN, -0 becomes +0). */
     static void relu(float[] in, float[] out, int start, int end) {
         if (VECTOR) {

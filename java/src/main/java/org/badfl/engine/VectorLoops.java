@@ -96,6 +96,28 @@ final class VectorLoops {
         }
     }
 
+    static void scale(float[] in, float[] out, int off, int n, float scale) {
+        int i = off;
+        int end = off + n;
+        for (; i <= end - VL; i += VL) {
+            FloatVector.fromArray(S, in, i).mul(scale).intoArray(out, i);
+        }
+        for (; i < end; i++) {
+            out[i] = in[i] * scale;
+        }
+    }
+
+    static void batchNormInputGradient(float[] dy, float[] x, float[] dx, int off, int n, float mu, float is,
+                                       float k, float meanDy, float meanDyXhat) {
+        int i = off;
+        int end = off + n;
+        for (; i <= end - VL; i += VL) {
+            FloatVector xh = FloatVector.fromArray(S, x, i).sub(mu).mul(is);
+            FloatVector.fromArray(S, dy, i).sub(meanDy).sub(xh.mul(meanDyXhat)).mul(k).intoArray(dx, i);
+        }
+        Loops.batchNormInputGradientScalar(dy, x, dx, i, end - i, mu, is, k, meanDy, meanDyXhat);
+    }
+
     static void relu(float[] in, float[] out, int start, int end) {
         int i = start;
         for (; i <= end - VL; i += VL) {
