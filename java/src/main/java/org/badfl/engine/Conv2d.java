@@ -35,6 +35,11 @@ public final class Conv2d extends Layer {
     static final long COLS_BUDGET = 1L << 21;
     /** A unit has enough images for its GEMMs to have at least this many columns (or the whole batch). */
     static final int MIN_COLUMNS = 256;
+    /**
+     * Column panels of the vector GEMM are 48 wide with AVX-512 (3 vectors of 16) and 24 with AVX2; a constant,
+     * not the machine's width, so that the work split (and with it the summation order) is the same everywhere.
+     */
+    static final int COLUMN_MULTIPLE = 48;
     /** Most weight-gradient partials: enough for 2-4 threads to balance, few enough to add up cheaply. */
     static final int MAX_GROUPS = 8;
     /** Floats of all the partials of a layer together at most; layers with larger weights use one group. */
@@ -174,12 +179,24 @@ public final class Conv2d extends Layer {
         return inC * k * k;
     }
 
-    /** Images per unit for this batch: enough for {@link #MIN_COLUMNS} GEMM columns, within the im2col budget. */
+    /**
+     * Images per unit for this batch: enough for {@link #MIN_COLUMNS} GEMM columns, within the im2col budget.
+     * When several images are needed, up to twice as many are taken if that makes the column count a multiple
+     * of {@link #COLUMN_MULTIPLE}, so that the GEMM has no partial column panel.
+     */
     int unitImages(int batch) {
         int p = outputShape().plane();
         long byColumns = (MIN_COLUMNS + p - 1) / p;
         long byBudget = colsBudget / ((long) ckk() * p);
-        return (int) Math.max(1, Math.min(batch, Math.min(byColumns, byBudget)));
+        long g = Math.max(1, Math.min(batch, Math.min(byColumns, byBudget)));
+        if (g > 1) {
+            for (long more = g; more <= Math.min(2 * g, Math.min(batch, byBudget)); more++) {
+                if (more * p % COLUMN_MULTIPLE == 0) {
+                    return (int) more;
+                }
+            }
+        }
+        return (int) g;
     }
 
     /** Number of units of a batch. */
@@ -257,6 +274,10 @@ public final class Conv2d extends Layer {
         Shape s = inputShape();
         Shape o = outputShape();
         int n = nb * o.plane();
+        if (nb == 1) {
+            im2col(input, b0 * s.size(), inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(), cols, 0, n);
+            return;
+        }
         compute.parallelFor(nb, j -> im2col(input, (b0 + j) * s.size(), inC, s.height(), s.width(), k, stride, pad,
             o.height(), o.width(), cols, j * o.plane(), n));
     }
@@ -385,11 +406,21 @@ public final class Conv2d extends Layer {
             compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
             Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dy, 0, n, dCols, 0, n, false);
         }
-        compute.parallelFor(nb, j -> {
-            int off = (b0 + j) * s.size();
-            java.util.Arrays.fill(dIn, off, off + s.size(), 0f);
-            col2imScratch(dCols, j * p, n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(), dIn, off);
-        });
+        if (nb == 1) {
+            addUnitInputGradient(dCols, b0, 0, n);
+        } else {
+            compute.parallelFor(nb, j -> addUnitInputGradient(dCols, b0 + j, j, n));
+        }
+    }
+
+    /** dIn of {@code image} = col2im of its columns (the j-th image of a unit of n columns). */
+    private void addUnitInputGradient(float[] dCols, int image, int j, int n) {
+        Shape s = inputShape();
+        Shape o = outputShape();
+        int off = image * s.size();
+        java.util.Arrays.fill(dIn, off, off + s.size(), 0f);
+        col2imScratch(dCols, j * o.plane(), n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(),
+            dIn, off);
     }
 
     /**

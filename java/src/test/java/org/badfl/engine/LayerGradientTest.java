@@ -43,6 +43,25 @@ class LayerGradientTest {
     }
 
     @Test
+    void conv2dWeightGradientOverSeveralReductionGroups() {
+        // 16x16 output pixels (256 >= MIN_COLUMNS): one image per unit, 10 units in 8 reduction groups (two of
+        // them with 2 units, so partials chain across units and groups are added in order); same padding.
+        Conv2d conv = new Conv2d("c", new Shape(2, 16, 16), 3, 3, 1, 1, true);
+        assertEquals(1, conv.unitImages(10));
+        assertEquals(8, conv.reductionGroups(10));
+        checkAlone(Network.builder("conv-groups", new Shape(2, 16, 16)).conv("c", 3, 3, 1, 1, true), 10, true, 16);
+    }
+
+    @Test
+    void conv2dUnitsOfSeveralImagesWithAShortLastUnit() {
+        // 8x8 pixels: units of 6 images (384 columns, a multiple of 48), so a batch of 14 is units 6 + 6 + 2.
+        Conv2d conv = new Conv2d("c", new Shape(3, 8, 8), 4, 3, 1, 1, false);
+        assertEquals(6, conv.unitImages(14));
+        assertEquals(3, conv.reductionGroups(14));
+        checkAlone(Network.builder("conv-units", new Shape(3, 8, 8)).conv("c", 4, 3, 1, 1, false), 14, true, 17);
+    }
+
+    @Test
     void linear() {
         checkAlone(Network.builder("linear", new Shape(3, 2, 2)).linear("fc", 5), 3, true, 21);
     }
