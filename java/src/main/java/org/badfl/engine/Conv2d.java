@@ -40,6 +40,10 @@ public final class Conv2d extends Layer {
      * not the machine's width, so that the work split (and with it the summation order) is the same everywhere.
      */
     static final int COLUMN_MULTIPLE = 48;
+    /** Floats of one output-row chunk's im2col columns (512 KiB: half the L2 cache of current server cores). */
+    static final long CHUNK_COLS_BUDGET = 1L << 17;
+    /** Layers with more weights than this process whole images (each chunk's GEMMs would pack them again). */
+    static final long CHUNK_MAX_WEIGHTS = 1L << 16;
     /** Most weight-gradient partials: enough for 2-4 threads to balance, few enough to add up cheaply. */
     static final int MAX_GROUPS = 8;
     /** Floats of all the partials of a layer together at most; layers with larger weights use one group. */
@@ -199,6 +203,28 @@ public final class Conv2d extends Layer {
         return (int) g;
     }
 
+    /**
+     * Output rows per chunk when a unit is a single image: its im2col columns are built and consumed chunk by
+     * chunk so that they stay in the core's L2 cache ({@link #CHUNK_COLS_BUDGET} floats), preferring chunks of
+     * whole 48-column GEMM panels. Only for layers with small weights ({@link #CHUNK_MAX_WEIGHTS}): each chunk's
+     * GEMMs pack the weights again. Whole images otherwise, and whenever a unit has several images.
+     */
+    int chunkRows(int batch) {
+        Shape o = outputShape();
+        long weights = (long) outC * ckk();
+        long perRow = (long) ckk() * o.width();
+        if (unitImages(batch) > 1 || weights > CHUNK_MAX_WEIGHTS || perRow * o.height() <= CHUNK_COLS_BUDGET) {
+            return o.height();
+        }
+        int rows = (int) Math.max(1, Math.min(o.height(), CHUNK_COLS_BUDGET / perRow));
+        for (int r = rows; r > rows / 2; r--) {
+            if ((long) r * o.width() % COLUMN_MULTIPLE == 0) {
+                return r;
+            }
+        }
+        return rows;
+    }
+
     /** Number of units of a batch. */
     private int units(int batch) {
         int g = unitImages(batch);
@@ -248,22 +274,32 @@ public final class Conv2d extends Layer {
     private void forwardUnit(Compute compute, float[] input, int b0, int nb) {
         Shape o = outputShape();
         int p = o.plane();
-        int n = nb * p;
         int ckk = ckk();
         Workspace ws = WORKSPACE.get();
-        float[] cols = ws.cols = ensure(ws.cols, (long) ckk * n);
-        fillCols(compute, input, b0, nb, cols);
         if (nb == 1) {
-            // One image: Y is exactly the image's NCHW output.
+            // One image, in chunks of output rows: Y of a chunk is exactly its part of the NCHW output.
             int base = b0 * o.size();
-            Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, out, base, p, false);
-            if (hasBias) {
-                for (int oc = 0; oc < outC; oc++) {
-                    Loops.addScalar(out, base + oc * p, params[biasOffset + oc], p);
+            int rows = chunkRows(1);
+            float[] cols = ws.cols = ensure(ws.cols, (long) ckk * Math.min(o.height(), rows) * o.width());
+            for (int r0 = 0; r0 < o.height(); r0 += rows) {
+                int r1 = Math.min(o.height(), r0 + rows);
+                int n = (r1 - r0) * o.width();
+                Shape s = inputShape();
+                im2colRows(input, b0 * s.size(), inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(),
+                    r0, r1, cols, 0, n);
+                int at = base + r0 * o.width();
+                Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, out, at, p, false);
+                if (hasBias) {
+                    for (int oc = 0; oc < outC; oc++) {
+                        Loops.addScalar(out, at + oc * p, params[biasOffset + oc], n);
+                    }
                 }
             }
             return;
         }
+        int n = nb * p;
+        float[] cols = ws.cols = ensure(ws.cols, (long) ckk * n);
+        fillCols(compute, input, b0, nb, cols);
         float[] y = ws.y = ensure(ws.y, (long) outC * n);
         Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, y, 0, n, false);
         compute.parallelFor(nb, j -> scatterOutput(y, b0 + j, j, n));
@@ -373,20 +409,31 @@ public final class Conv2d extends Layer {
     /** {@code dst[dstOff..] (+)= dY * cols^T} over images {@code [b0, b0+nb)}. */
     private void weightGradientUnit(Compute compute, float[] dOut, int b0, int nb, float[] dst, int dstOff,
                                     boolean accumulate) {
-        int p = outputShape().plane();
-        int n = nb * p;
+        Shape o = outputShape();
+        int p = o.plane();
         int ckk = ckk();
         Workspace ws = WORKSPACE.get();
+        if (nb == 1) {
+            // The image's output-row chunks continue each weight-gradient chain in order.
+            Shape s = inputShape();
+            int rows = chunkRows(1);
+            float[] cols = ws.cols = ensure(ws.cols, (long) ckk * Math.min(o.height(), rows) * o.width());
+            for (int r0 = 0; r0 < o.height(); r0 += rows) {
+                int r1 = Math.min(o.height(), r0 + rows);
+                int n = (r1 - r0) * o.width();
+                im2colRows(lastIn, b0 * s.size(), inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(),
+                    r0, r1, cols, 0, n);
+                Gemm.sgemm(compute, false, true, outC, ckk, n, dOut, b0 * o.size() + r0 * o.width(), p, cols, 0, n,
+                    dst, dstOff, ckk, accumulate || r0 > 0);
+            }
+            return;
+        }
+        int n = nb * p;
         float[] cols = ws.cols = ensure(ws.cols, (long) ckk * n);
         fillCols(compute, lastIn, b0, nb, cols);
-        if (nb == 1) {
-            Gemm.sgemm(compute, false, true, outC, ckk, n, dOut, b0 * outputShape().size(), p, cols, 0, n,
-                dst, dstOff, ckk, accumulate);
-        } else {
-            float[] dy = ws.y = ensure(ws.y, (long) outC * n);
-            compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
-            Gemm.sgemm(compute, false, true, outC, ckk, n, dy, 0, n, cols, 0, n, dst, dstOff, ckk, accumulate);
-        }
+        float[] dy = ws.y = ensure(ws.y, (long) outC * n);
+        compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
+        Gemm.sgemm(compute, false, true, outC, ckk, n, dy, 0, n, cols, 0, n, dst, dstOff, ckk, accumulate);
     }
 
     /** dIn of images {@code [b0, b0+nb)}: dCols = W^T dY, then col2im. */
@@ -394,23 +441,30 @@ public final class Conv2d extends Layer {
         Shape s = inputShape();
         Shape o = outputShape();
         int p = o.plane();
-        int n = nb * p;
         int ckk = ckk();
         Workspace ws = WORKSPACE.get();
+        if (nb == 1) {
+            // dCols of each output-row chunk, added into the image's input gradient chunk by chunk.
+            int rows = chunkRows(1);
+            float[] dCols = ws.cols = ensure(ws.cols, (long) ckk * Math.min(o.height(), rows) * o.width());
+            int off = b0 * s.size();
+            java.util.Arrays.fill(dIn, off, off + s.size(), 0f);
+            for (int r0 = 0; r0 < o.height(); r0 += rows) {
+                int r1 = Math.min(o.height(), r0 + rows);
+                int n = (r1 - r0) * o.width();
+                Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dOut,
+                    b0 * o.size() + r0 * o.width(), p, dCols, 0, n, false);
+                col2imScratch(dCols, 0, n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(),
+                    r0, r1, dIn, off);
+            }
+            return;
+        }
+        int n = nb * p;
         float[] dCols = ws.cols = ensure(ws.cols, (long) ckk * n);
-        if (nb == 1) {
-            Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dOut, b0 * o.size(), p,
-                dCols, 0, n, false);
-        } else {
-            float[] dy = ws.y = ensure(ws.y, (long) outC * n);
-            compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
-            Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dy, 0, n, dCols, 0, n, false);
-        }
-        if (nb == 1) {
-            addUnitInputGradient(dCols, b0, 0, n);
-        } else {
-            compute.parallelFor(nb, j -> addUnitInputGradient(dCols, b0 + j, j, n));
-        }
+        float[] dy = ws.y = ensure(ws.y, (long) outC * n);
+        compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
+        Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dy, 0, n, dCols, 0, n, false);
+        compute.parallelFor(nb, j -> addUnitInputGradient(dCols, b0 + j, j, n));
     }
 
     /** dIn of {@code image} = col2im of its columns (the j-th image of a unit of n columns). */
@@ -420,7 +474,7 @@ public final class Conv2d extends Layer {
         int off = image * s.size();
         java.util.Arrays.fill(dIn, off, off + s.size(), 0f);
         col2imScratch(dCols, j * o.plane(), n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(),
-            dIn, off);
+            0, o.height(), dIn, off);
     }
 
     /**
@@ -508,19 +562,28 @@ public final class Conv2d extends Layer {
      */
     public static void im2col(float[] in, int inOff, int channels, int height, int width, int k, int stride, int pad,
                               int outH, int outW, float[] cols, int colOff, int ld) {
+        im2colRows(in, inOff, channels, height, width, k, stride, pad, outH, outW, 0, outH, cols, colOff, ld);
+    }
+
+    /**
+     * {@link #im2col} of output rows {@code [oh0, oh1)} only: output pixel (oh, ow) goes to column
+     * {@code colOff + (oh - oh0)*OW + ow}.
+     */
+    static void im2colRows(float[] in, int inOff, int channels, int height, int width, int k, int stride, int pad,
+                           int outH, int outW, int oh0, int oh1, float[] cols, int colOff, int ld) {
         if (stride == 1 && outW == width && outH == height) {
-            im2colSame(in, inOff, channels, height, width, k, pad, cols, colOff, ld);
+            im2colSame(in, inOff, channels, height, width, k, pad, oh0, oh1, cols, colOff, ld);
             return;
         }
         for (int c = 0; c < channels; c++) {
             int plane = inOff + c * height * width;
             for (int ki = 0; ki < k; ki++) {
                 for (int kj = 0; kj < k; kj++) {
-                    int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    int row = ((c * k + ki) * k + kj) * ld + colOff - oh0 * outW;
                     int shift = kj - pad;
                     int lo = Math.min(firstValid(shift, stride), outW);
                     int hi = Math.max(lo, endValid(shift, stride, width, outW));
-                    for (int oh = 0; oh < outH; oh++) {
+                    for (int oh = oh0; oh < oh1; oh++) {
                         int ih = oh * stride - pad + ki;
                         int dst = row + oh * outW;
                         if (ih < 0 || ih >= height) {
@@ -548,30 +611,32 @@ public final class Conv2d extends Layer {
     }
 
     /**
-     * {@link #im2col} for stride 1 and "same" padding (output plane = input plane, so a kernel offset is one
+     * {@link #im2colRows} for stride 1 and "same" padding (output plane = input plane, so a kernel offset is one
      * shift {@code (ki-pad)*W + (kj-pad)} of the flattened plane): each column row is one long copy of the valid
      * output rows, then the entries whose input column falls outside the image (and the rows outside it) are
      * zeroed. Same values as the general loop.
      */
     private static void im2colSame(float[] in, int inOff, int channels, int height, int width, int k, int pad,
-                                   float[] cols, int colOff, int ld) {
+                                   int oh0, int oh1, float[] cols, int colOff, int ld) {
         int plane = height * width;
+        int first = oh0 * width;
+        int last = oh1 * width;
         for (int c = 0; c < channels; c++) {
             int src = inOff + c * plane;
             for (int ki = 0; ki < k; ki++) {
                 for (int kj = 0; kj < k; kj++) {
-                    int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    // Flattened output index j lives at row + j; valid j: [from, to).
+                    int row = ((c * k + ki) * k + kj) * ld + colOff - first;
                     int shift = (ki - pad) * width + (kj - pad);
-                    int ohLo = Math.max(0, pad - ki);
-                    int ohHi = Math.min(height, height + pad - ki);
-                    // Entries [from, to) have an input position in the image's rows; the rest is zero.
-                    int from = Math.min(plane, Math.max(ohLo * width, -shift));
-                    int to = Math.max(from, Math.min(ohHi * width, plane - shift));
-                    java.util.Arrays.fill(cols, row, row + from, 0f);
+                    int ohLo = Math.max(oh0, pad - ki);
+                    int ohHi = Math.min(oh1, height + pad - ki);
+                    int from = Math.min(last, Math.max(first, Math.max(ohLo * width, -shift)));
+                    int to = Math.max(from, Math.min(last, Math.min(ohHi * width, plane - shift)));
+                    java.util.Arrays.fill(cols, row + first, row + from, 0f);
                     if (to > from) {
                         Loops.copy(in, src + from + shift, cols, row + from, to - from);
                     }
-                    java.util.Arrays.fill(cols, row + to, row + plane, 0f);
+                    java.util.Arrays.fill(cols, row + to, row + last, 0f);
                     zeroOutsideColumns(cols, row, width, ohLo, ohHi, pad - kj, width + pad - kj);
                 }
             }
@@ -594,26 +659,27 @@ public final class Conv2d extends Layer {
     }
 
     /**
-     * {@link #col2im} of one image, allowed to overwrite {@code cols} (the layer's own scratch): for stride 1 and
-     * "same" padding the entries without an input position are zeroed first, so that each column row is added
-     * with one long vector add (adding +0 changes nothing: dIn starts at +0 and a sum that starts at +0 never
-     * becomes -0). Same result as {@link #col2im}.
+     * {@link #col2imRows}, allowed to overwrite {@code cols} (the layer's own scratch): for stride 1 and "same"
+     * padding the entries without an input position are zeroed first, so that each column row is added with one
+     * long vector add (adding +0 changes nothing: dIn starts at +0 and a sum that starts at +0 never becomes
+     * -0). Same result as {@link #col2imRows}.
      */
     static void col2imScratch(float[] cols, int colOff, int ld, int channels, int height, int width, int k,
-                              int stride, int pad, int outH, int outW, float[] dIn, int inOff) {
+                              int stride, int pad, int outH, int outW, int oh0, int oh1, float[] dIn, int inOff) {
         if (stride != 1 || outW != width || outH != height) {
-            col2im(cols, colOff, ld, channels, height, width, k, stride, pad, outH, outW, dIn, inOff);
+            col2imRows(cols, colOff, ld, channels, height, width, k, stride, pad, outH, outW, oh0, oh1, dIn, inOff);
             return;
         }
         int plane = height * width;
+        int first = oh0 * width;
         for (int c = 0; c < channels; c++) {
             int dst = inOff + c * plane;
             for (int ki = 0; ki < k; ki++) {
                 for (int kj = 0; kj < k; kj++) {
-                    int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    int row = ((c * k + ki) * k + kj) * ld + colOff - first;
                     int shift = (ki - pad) * width + (kj - pad);
-                    int ohLo = Math.max(0, pad - ki);
-                    int ohHi = Math.min(height, height + pad - ki);
+                    int ohLo = Math.max(oh0, pad - ki);
+                    int ohHi = Math.min(oh1, height + pad - ki);
                     int from = Math.max(ohLo * width, -shift);
                     int to = Math.min(ohHi * width, plane - shift);
                     if (to > from) {
@@ -631,15 +697,24 @@ public final class Conv2d extends Layer {
      */
     public static void col2im(float[] cols, int colOff, int ld, int channels, int height, int width, int k, int stride,
                               int pad, int outH, int outW, float[] dIn, int inOff) {
+        col2imRows(cols, colOff, ld, channels, height, width, k, stride, pad, outH, outW, 0, outH, dIn, inOff);
+    }
+
+    /**
+     * {@link #col2im} of output rows {@code [oh0, oh1)} only (their columns as {@link #im2colRows} lays them out).
+     * Summation order per input value: rows (c, ki, kj), then (oh, ow).
+     */
+    static void col2imRows(float[] cols, int colOff, int ld, int channels, int height, int width, int k, int stride,
+                           int pad, int outH, int outW, int oh0, int oh1, float[] dIn, int inOff) {
         for (int c = 0; c < channels; c++) {
             int plane = inOff + c * height * width;
             for (int ki = 0; ki < k; ki++) {
                 for (int kj = 0; kj < k; kj++) {
-                    int row = ((c * k + ki) * k + kj) * ld + colOff;
+                    int row = ((c * k + ki) * k + kj) * ld + colOff - oh0 * outW;
                     int shift = kj - pad;
                     int lo = Math.min(firstValid(shift, stride), outW);
                     int hi = Math.max(lo, endValid(shift, stride, width, outW));
-                    for (int oh = 0; oh < outH; oh++) {
+                    for (int oh = oh0; oh < oh1; oh++) {
                         int ih = oh * stride - pad + ki;
                         if (ih < 0 || ih >= height) {
                             continue;
