@@ -13,6 +13,7 @@ public final class DeviceSoftmaxCrossEntropy implements AutoCloseable {
 
     private final DeviceContext ctx;
     private final Workspace rowLoss;
+    private int lastBatch;
 
     public DeviceSoftmaxCrossEntropy(DeviceContext ctx) {
         this.ctx = Objects.requireNonNull(ctx, "device context");
@@ -25,6 +26,14 @@ public final class DeviceSoftmaxCrossEntropy implements AutoCloseable {
      * it is null. Waits for the device (the loss comes back to the host).
      */
     public double lossAndGradient(DeviceBuffer logits, DeviceBuffer labels, int batch, int classes, DeviceBuffer dLogits) {
+        launch(logits, labels, batch, classes, dLogits);
+        return lastLoss();
+    }
+
+    /**
+     * As {@link #lossAndGradient} without waiting: the per-row losses stay on the device until {@link #lastLoss()}.
+     */
+    public void launch(DeviceBuffer logits, DeviceBuffer labels, int batch, int classes, DeviceBuffer dLogits) {
         Objects.requireNonNull(logits, "logits");
         Objects.requireNonNull(labels, "labels");
         if (batch < 1 || classes < 1) {
@@ -39,12 +48,20 @@ public final class DeviceSoftmaxCrossEntropy implements AutoCloseable {
         DeviceBuffer losses = rowLoss.doubles(batch);
         ctx.launch("softmax_cross_entropy_forward_kernel", batch,
             KernelArgs.create().ptr(logits).ptr(labels).i32(batch).i32(classes).ptr(losses).ptr(dLogits));
-        double[] rows = ctx.device().downloadDoubles(losses, batch);
+        lastBatch = batch;
+    }
+
+    /** Mean of the per-row losses of the last launch, added in row order (waits for the device); NaN before any. */
+    public double lastLoss() {
+        if (lastBatch == 0) {
+            return Double.NaN;
+        }
+        double[] rows = ctx.device().downloadDoubles(rowLoss.current(), lastBatch);
         double total = 0;
         for (double r : rows) {
             total += r;
         }
-        return total / batch;
+        return total / lastBatch;
     }
 
     @Override

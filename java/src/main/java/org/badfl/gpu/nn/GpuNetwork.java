@@ -319,6 +319,25 @@ public final class GpuNetwork implements AutoCloseable {
         return value;
     }
 
+    /**
+     * Queues one SGD step on a device batch without waiting for the device: the loss stays on the device
+     * ({@link #lastLoss()} fetches it) and a non-finite loss is not detected here. For throughput loops (benchmarks,
+     * many local steps) that look at the loss now and then; results are those of {@link #trainStep}.
+     */
+    public void trainStepQueued(DeviceBuffer x, DeviceBuffer labels, int batch, DeviceSgd sgd) {
+        Objects.requireNonNull(sgd, "sgd");
+        DeviceBuffer z = forward(x, batch, true);
+        DeviceBuffer d = dLogitsBuffer.floats((long) batch * classes);
+        loss.launch(z, labels, batch, classes, d);
+        propagate(new DevicePass(false, true, false, dropoutSeed, dropoutStep), d, null);
+        sgd.step(this);
+    }
+
+    /** The mean loss of the last training or loss computation (waits for the device); NaN before any. */
+    public double lastLoss() {
+        return loss.lastLoss();
+    }
+
     /** Mean softmax cross-entropy of an eval-mode forward (no gradients, no state change). */
     public double loss(float[] x, int[] labels, int batch) {
         DeviceBuffer lb = uploadLabels(labels, batch);
