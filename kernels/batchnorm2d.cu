@@ -33,6 +33,12 @@ __device__ __forceinline__ double badfl_block_sum(double v, double* s) {
     return total;
 }
 
+// Index in the NCHW batch of value e (0 <= e < batch*P) of channel c: image e / P, pixel e % P (32-bit math).
+__device__ __forceinline__ long long badfl_bn_index(int e, int P, int C, int c) {
+    const int n = e / P;
+    return ((long long)n * C + c) * P + (e - n * P);
+}
+
 // Statistics (train: batch statistics and the running-statistic update; eval: from the running statistics),
 // then the per-channel affine map of the forward. Dynamic shared memory: blockDim.x doubles.
 extern "C" __global__ void batchnorm2d_stats_forward_kernel(const float* __restrict__ x, int batch, int C, int P,
@@ -43,17 +49,17 @@ extern "C" __global__ void batchnorm2d_stats_forward_kernel(const float* __restr
                                                             float* __restrict__ affine) {
     BADFL_DYNAMIC_SHARED(double, s);
     const int t = threadIdx.x, T = blockDim.x;
-    const long long count = (long long)batch * P;
+    const int count = batch * P; // < 2^31: the launcher checks
     for (int c = blockIdx.x; c < C; c += gridDim.x) {
         double mu, is;
         if (training) {
             const double n = (double)count;
             double sum = 0.0;
-            for (long long e = t; e < count; e += T) sum = __dadd_rn(sum, (double)x[((e / P) * C + c) * P + e % P]);
+            for (int e = t; e < count; e += T) sum = __dadd_rn(sum, (double)x[badfl_bn_index(e, P, C, c)]);
             mu = badfl_block_sum(sum, s) / n;
             double sq = 0.0;
-            for (long long e = t; e < count; e += T) {
-                const double d = __dsub_rn((double)x[((e / P) * C + c) * P + e % P], mu);
+            for (int e = t; e < count; e += T) {
+                const double d = __dsub_rn((double)x[badfl_bn_index(e, P, C, c)], mu);
                 sq = __dadd_rn(sq, __dmul_rn(d, d));
             }
             const double var = badfl_block_sum(sq, s) / n;
@@ -82,9 +88,9 @@ extern "C" __global__ void batchnorm2d_stats_forward_kernel(const float* __restr
 // y = x*scale + shift (float, two roundings as in Java).
 extern "C" __global__ void batchnorm2d_forward_kernel(const float* __restrict__ x, float* __restrict__ y, int batch,
                                                       int C, int P, const float* __restrict__ affine) {
-    const long long total = (long long)batch * C * P;
-    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (long long)gridDim.x * blockDim.x) {
-        const int c = (int)((e / P) % C);
+    const int total = batch * C * P;
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+        const int c = (e / P) % C;
         y[e] = __fadd_rn(__fmul_rn(x[e], affine[2 * c]), affine[2 * c + 1]);
     }
 }
@@ -97,12 +103,12 @@ extern "C" __global__ void batchnorm2d_reduce_backward_kernel(const float* __res
                                                               float* __restrict__ dbeta) {
     BADFL_DYNAMIC_SHARED(double, s);
     const int t = threadIdx.x, T = blockDim.x;
-    const long long count = (long long)batch * P;
+    const int count = batch * P;
     for (int c = blockIdx.x; c < C; c += gridDim.x) {
         const double mu = stats[2 * c], is = stats[2 * c + 1];
         double sdy = 0.0, sdyx = 0.0;
-        for (long long e = t; e < count; e += T) {
-            const long long i = ((e / P) * C + c) * P + e % P;
+        for (int e = t; e < count; e += T) {
+            const long long i = badfl_bn_index(e, P, C, c);
             const double g = (double)dy[i];
             sdy = __dadd_rn(sdy, g);
             sdyx = __dadd_rn(sdyx, __dmul_rn(g, __dmul_rn(__dsub_rn((double)x[i], mu), is)));
@@ -123,10 +129,10 @@ extern "C" __global__ void batchnorm2d_backward_kernel(const float* __restrict__
                                                        float* __restrict__ dx, int batch, int C, int P, int training,
                                                        const float* __restrict__ gamma, const double* __restrict__ stats,
                                                        const double* __restrict__ sums, const float* __restrict__ affine) {
-    const long long total = (long long)batch * C * P;
+    const int total = batch * C * P;
     const double n = (double)batch * P;
-    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (long long)gridDim.x * blockDim.x) {
-        const int c = (int)((e / P) % C);
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+        const int c = (e / P) % C;
         if (!training) {
             dx[e] = __fmul_rn(dy[e], affine[2 * c]);
             continue;

@@ -37,28 +37,31 @@ extern "C" __global__ void conv2d_im2col_forward_kernel(const float* __restrict_
 
 // dx[j][c][h][w] = Σ over (ki, kj) with h = oh*s - pad + ki, w = ow*s - pad + kj inside the output of
 // dCols[((c*k + ki)*k + kj)*ld + j*P + oh*OW + ow], in (ki, kj) order starting from +0 (Conv2d.col2im's order).
-// Every element of the nb images of dx is written.
+// Every element of the nb images of dx is written. Index math in 32 bits (nb*C*H*W < 2^31, checked by the launcher).
 extern "C" __global__ void conv2d_col2im_backward_kernel(const float* __restrict__ dcols, int ld, int nb, int C, int H,
                                                          int W, int k, int stride, int pad, int OH, int OW,
                                                          float* __restrict__ dx) {
     const int P = OH * OW;
-    const long long total = (long long)nb * C * H * W;
-    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (long long)gridDim.x * blockDim.x) {
-        const int w = (int)(e % W), h = (int)((e / W) % H), c = (int)((e / ((long long)W * H)) % C);
-        const int j = (int)(e / ((long long)W * H * C));
+    const int total = nb * C * H * W; // < 2^31: the launcher checks
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+        int q = e / W;
+        const int w = e - q * W;
+        const int h = q % H;
+        q /= H;
+        const int c = q % C, j = q / C;
+        const float* col = dcols + (long long)j * P;
         float sum = 0.0f;
         for (int ki = 0; ki < k; ki++) {
             const int th = h + pad - ki;
-            if (th < 0 || th % stride != 0) continue;
-            const int oh = th / stride;
-            if (oh >= OH) continue;
+            if (th < 0) break; // th only decreases with ki
+            const int oh = stride == 1 ? th : th / stride;
+            if (oh * stride != th || oh >= OH) continue;
             for (int kj = 0; kj < k; kj++) {
                 const int tw = w + pad - kj;
-                if (tw < 0 || tw % stride != 0) continue;
-                const int ow = tw / stride;
-                if (ow >= OW) continue;
-                const long long row = (long long)(c * k + ki) * k + kj;
-                sum = __fadd_rn(sum, dcols[row * ld + (long long)j * P + oh * OW + ow]);
+                if (tw < 0) break;
+                const int ow = stride == 1 ? tw : tw / stride;
+                if (ow * stride != tw || ow >= OW) continue;
+                sum = __fadd_rn(sum, col[(long long)((c * k + ki) * k + kj) * ld + oh * OW + ow]);
             }
         }
         dx[e] = sum;
@@ -66,16 +69,15 @@ extern "C" __global__ void conv2d_col2im_backward_kernel(const float* __restrict
 }
 
 // dY[o][j*P + p] = dOut[j][o][p] for the nb images of dOut (outC*P floats each): the output gradient as the
-// channel-major matrix the two backward GEMMs read.
+// channel-major matrix the two backward GEMMs read. Grid: x over the nb*P columns, y over the channels.
 extern "C" __global__ void conv2d_gather_backward_kernel(const float* __restrict__ dout, int nb, int outC, int P,
                                                          float* __restrict__ dy) {
-    const long long n = (long long)nb * P;
-    const long long total = (long long)outC * n;
-    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (long long)gridDim.x * blockDim.x) {
-        const int o = (int)(e / n);
-        const long long col = e % n;
-        const long long j = col / P, p = col % P;
-        dy[e] = dout[(j * outC + o) * P + p];
+    const int n = nb * P;
+    for (int o = blockIdx.y; o < outC; o += gridDim.y) {
+        for (int col = blockIdx.x * blockDim.x + threadIdx.x; col < n; col += gridDim.x * blockDim.x) {
+            const int j = col / P, p = col - j * P;
+            dy[(long long)o * n + col] = dout[((long long)j * outC + o) * P + p];
+        }
     }
 }
 
@@ -86,12 +88,12 @@ extern "C" __global__ void conv2d_bias_backward_kernel(const float* __restrict__
                                                        float* __restrict__ db) {
     BADFL_DYNAMIC_SHARED(double, s);
     const int t = threadIdx.x, T = blockDim.x;
-    const long long count = (long long)batch * P;
+    const int count = batch * P;
     for (int o = blockIdx.x; o < outC; o += gridDim.x) {
         double sum = 0.0;
-        for (long long e = t; e < count; e += T) {
-            const long long n = e / P, p = e % P;
-            sum = __dadd_rn(sum, (double)dout[(n * outC + o) * P + p]);
+        for (int e = t; e < count; e += T) {
+            const int n = e / P, p = e - n * P;
+            sum = __dadd_rn(sum, (double)dout[((long long)n * outC + o) * P + p]);
         }
         s[t] = sum;
         __syncthreads();

@@ -16,8 +16,8 @@ extern "C" __global__ void global_avg_pool_forward_kernel(const float* __restric
 
 extern "C" __global__ void global_avg_pool_backward_kernel(const float* __restrict__ dy, int planes, int P,
                                                            float* __restrict__ dx) {
-    const long long total = (long long)planes * P;
-    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (long long)gridDim.x * blockDim.x) {
+    const int total = planes * P; // < 2^31: the launcher checks
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
         dx[e] = (float)((double)dy[e / P] / P);
     }
 }

@@ -9,11 +9,13 @@
 extern "C" __global__ void maxpool2d_forward_kernel(const float* __restrict__ x, int planes, int H, int W, int k,
                                                     int stride, int OH, int OW, float* __restrict__ out,
                                                     int* __restrict__ argmax) {
-    const long long total = (long long)planes * OH * OW;
-    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (long long)gridDim.x * blockDim.x) {
-        const int ow = (int)(e % OW), oh = (int)((e / OW) % OH);
-        const long long q = e / ((long long)OW * OH);
-        const float* in = x + q * H * W;
+    const int total = planes * OH * OW; // < 2^31: the launcher checks
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+        int q = e / OW;
+        const int ow = e - q * OW;
+        const int oh = q % OH;
+        q /= OH;
+        const float* in = x + (long long)q * H * W;
         const int h0 = oh * stride, w0 = ow * stride;
         int best = h0 * W + w0;
         float max = in[best];
@@ -39,15 +41,17 @@ extern "C" __global__ void maxpool2d_forward_kernel(const float* __restrict__ x,
 extern "C" __global__ void maxpool2d_backward_kernel(const float* __restrict__ dout, const int* __restrict__ argmax,
                                                      int planes, int H, int W, int k, int stride, int OH, int OW,
                                                      float* __restrict__ dx) {
-    const long long total = (long long)planes * H * W;
-    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (long long)gridDim.x * blockDim.x) {
-        const int w = (int)(e % W), h = (int)((e / W) % H);
-        const long long q = e / ((long long)W * H);
+    const int total = planes * H * W; // < 2^31: the launcher checks
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x) {
+        int q = e / W;
+        const int w = e - q * W;
+        const int h = q % H;
+        q /= H;
         const int idx = h * W + w;
         // outputs whose window [o*s, o*s + k) contains the position
         const int ohLo = h >= k ? (h - k + stride) / stride : 0, ohHi = min(OH - 1, h / stride);
         const int owLo = w >= k ? (w - k + stride) / stride : 0, owHi = min(OW - 1, w / stride);
-        const long long base = q * OH * OW;
+        const long long base = (long long)q * OH * OW;
         float sum = 0.0f;
         for (int oh = ohLo; oh <= ohHi; oh++) {
             for (int ow = owLo; ow <= owHi; ow++) {

@@ -6,14 +6,17 @@
 #pragma once
 #include "common.cuh"
 
-// ranges: pairs [start, end) of the trainable slices; blockIdx.y = range (grid-stride in y over ranges),
-// x grid-stride within it. v may be null when mu == 0.
+// ranges: pairs [start, end) of the trainable slices. 1-D grid: every thread walks the ranges in order and updates the
+// elements i = start + tid, start + tid + stride, ... of each (stride = all threads), so short slices cost nothing.
+// v may be null when mu == 0.
 extern "C" __global__ void sgd_forward_kernel(float* __restrict__ w, const float* __restrict__ g, float* __restrict__ v,
                                               const int* __restrict__ ranges, int nRanges, float lr, float mu,
                                               float wd) {
-    for (int r = blockIdx.y; r < nRanges; r += gridDim.y) {
+    const int stride = gridDim.x * blockDim.x;
+    const int tid = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int r = 0; r < nRanges; r++) {
         const int start = ranges[2 * r], end = ranges[2 * r + 1];
-        for (int i = start + blockIdx.x * blockDim.x + threadIdx.x; i < end; i += gridDim.x * blockDim.x) {
+        for (int i = start + tid; i < end; i += stride) {
             const float wi = w[i];
             const float d = __fadd_rn(g[i], __fmul_rn(wd, wi));
             if (mu == 0.0f) {

@@ -11,10 +11,11 @@
 // Epilogue, in this order: v = Σ; if accumulate v = C_old + v; if rowBias v += rowBias[i]; if colBias v += colBias[j].
 // With accumulate = 0 the old C is never read (it may hold poison).
 //
-// Tiling: a block computes a BM x BN tile of C with 256 threads, each a TM x TN register tile (8x8 or 4x4) of
-// float accumulators; K advances BK = 8 at a time through double-buffered shared-memory tiles (A stored k-major,
-// so a thread reads its TM rows as float4s; rows padded by 4 floats: conflict-free stores). Global loads are
-// scalar and coalesced for every transpose combination, so any lda/ldb/alignment works (odd convolution shapes).
+// Tiling: a block computes a BM x BN tile of C (128x128, 64x128 or 64x64) with 256 threads, each a TM x TN
+// register tile (8x8, 4x8 or 4x4) of float accumulators; K advances BK = 8 at a time through double-buffered
+// shared-memory tiles (A stored k-major, so a thread reads its TM rows as float4s; rows padded by 4 floats:
+// conflict-free stores). Global loads are scalar and coalesced for every transpose combination, so any lda/ldb/
+// alignment works (odd convolution shapes).
 // Products accumulate with explicit fmaf, in k order within a slice: the emulation (which never contracts) and a
 // GPU give the same bits for the same launch shape.
 //
@@ -158,6 +159,17 @@ sgemm_64_forward_kernel(int transA, int transB, int M, int N, int K, const float
                         int kSlice, float* __restrict__ partial) {
     badfl_sgemm_tile<64, 64, 4, 4>(transA, transB, M, N, K, A, lda, B, ldb, C, ldc, cb, cbs, rowBias, colBias,
                                    accumulate, kSlice, partial);
+}
+
+// 64 x 128 tiles, 4 x 8 per thread: products with 64..127 rows (64-channel convolutions) and many columns.
+// Grid (ceil(N/128), ceil(M/64), slices).
+extern "C" __global__ void __launch_bounds__(BADFL_GEMM_THREADS)
+sgemm_64x128_forward_kernel(int transA, int transB, int M, int N, int K, const float* __restrict__ A, int lda,
+                            const float* __restrict__ B, int ldb, float* __restrict__ C, int ldc, int cb, long long cbs,
+                            const float* __restrict__ rowBias, const float* __restrict__ colBias, int accumulate,
+                            int kSlice, float* __restrict__ partial) {
+    badfl_sgemm_tile<64, 128, 4, 8>(transA, transB, M, N, K, A, lda, B, ldb, C, ldc, cb, cbs, rowBias, colBias,
+                                    accumulate, kSlice, partial);
 }
 
 // Split-K second pass: C(i, j) = epilogue(Σ_z partial[z][i][j]), slices added in order (float).

@@ -24,6 +24,7 @@
     X(vector_sub_forward_kernel)                  \
     X(sgemm_128_forward_kernel)                   \
     X(sgemm_64_forward_kernel)                    \
+    X(sgemm_64x128_forward_kernel)                \
     X(sgemm_splitk_reduce_forward_kernel)         \
     X(conv2d_im2col_forward_kernel)               \
     X(conv2d_col2im_backward_kernel)              \

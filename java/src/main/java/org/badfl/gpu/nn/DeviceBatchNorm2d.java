@@ -48,6 +48,7 @@ public final class DeviceBatchNorm2d extends DeviceLayer {
     public DeviceBuffer forward(DevicePass pass, DeviceBuffer in, int batch) {
         checkInput(in, batch);
         int p = inputShape().plane();
+        DeviceContext.elements("layer " + name() + " input", (long) batch * inputShape().size());
         if (pass.training() && (long) batch * p < 2) {
             throw new IllegalArgumentException("layer " + name() + ": BatchNorm2d in training needs more than 1 value"
                 + " per channel, got batch " + batch + " x " + inputShape());

@@ -22,6 +22,7 @@ public final class DeviceContext implements AutoCloseable {
 
     private final Device device;
     private final int blockSize;
+    private final int channelBlock;
     private final long colsBudget;
     private final DeviceGemm gemm;
     private final Workspace cols;
@@ -30,21 +31,34 @@ public final class DeviceContext implements AutoCloseable {
     /** Which convolution chunk's im2col the cols workspace holds (null: none or overwritten). */
     Object colsOwner;
 
-    /** Default block size and im2col budget. */
+    /** Default threads per block of the per-channel reductions (BatchNorm statistics, convolution bias gradient). */
+    public static final int DEFAULT_CHANNEL_BLOCK = 512;
+
+    /** Default block sizes and im2col budget. */
     public DeviceContext(Device device) {
-        this(device, DEFAULT_BLOCK, DEFAULT_COLS_BUDGET);
+        this(device, DEFAULT_BLOCK, DEFAULT_CHANNEL_BLOCK, DEFAULT_COLS_BUDGET);
+    }
+
+    /** {@code blockSize} threads per block for every kernel, element-wise and per-channel (the checks vary it). */
+    public DeviceContext(Device device, int blockSize, long colsBudget) {
+        this(device, blockSize, blockSize, colsBudget);
     }
 
     /**
-     * @param blockSize  threads per block of the element-wise and reduction kernels (1..1024)
+     * @param blockSize    threads per block of the element-wise kernels (1..1024)
+     * @param channelBlock threads per block of the per-channel reductions, one block per channel (1..1024)
      * @param colsBudget most floats of im2col columns per convolution chunk (>= 1; at least one image is processed
      *                   at a time whatever its size)
      */
-    public DeviceContext(Device device, int blockSize, long colsBudget) {
+    public DeviceContext(Device device, int blockSize, int channelBlock, long colsBudget) {
         this.device = Objects.requireNonNull(device, "device");
         if (blockSize < 1 || blockSize > 1024) {
             throw new IllegalArgumentException("blockSize: expected 1..1024, found " + blockSize);
         }
+        if (channelBlock < 1 || channelBlock > 1024) {
+            throw new IllegalArgumentException("channelBlock: expected 1..1024, found " + channelBlock);
+        }
+        this.channelBlock = channelBlock;
         if (colsBudget < 1) {
             throw new IllegalArgumentException("colsBudget: expected >= 1 floats, found " + colsBudget);
         }
@@ -61,6 +75,10 @@ public final class DeviceContext implements AutoCloseable {
 
     public int blockSize() {
         return blockSize;
+    }
+
+    public int channelBlock() {
+        return channelBlock;
     }
 
     public long colsBudget() {
@@ -114,9 +132,20 @@ public final class DeviceContext implements AutoCloseable {
         device.launch(kernel, grid(items), Dim3.of(blockSize), 0, args);
     }
 
-    /** Launches a per-channel reduction kernel: one block per channel, blockSize doubles of shared memory. */
+    /** Launches a per-channel reduction kernel: one block per channel, channelBlock doubles of shared memory. */
     void launchPerChannel(String kernel, int channels, KernelArgs args) {
-        device.launch(kernel, Dim3.of(Math.min(channels, MAX_GRID_BLOCKS)), Dim3.of(blockSize), blockSize * 8, args);
+        device.launch(kernel, Dim3.of(Math.min(channels, MAX_GRID_BLOCKS)), Dim3.of(channelBlock), channelBlock * 8, args);
+    }
+
+    /**
+     * {@code count} as an int, for kernels that index a tensor with 32-bit arithmetic (64-bit division is slow on a
+     * GPU); IllegalArgumentException naming {@code what} when it does not fit.
+     */
+    static int elements(String what, long count) {
+        if (count > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + ": " + count + " elements, more than the 2^31 - 1 a kernel indexes");
+        }
+        return (int) count;
     }
 
     @Override

@@ -53,8 +53,11 @@ public final class DeviceConv2d extends DeviceLayer {
         return inC * k * k;
     }
 
+    /** Images per chunk: within the im2col budget, and few enough that every index of a chunk fits in an int. */
     private int chunk(int batch) {
-        return ctx.chunkImages((long) ckk() * outputShape().plane(), batch);
+        long perImage = (long) ckk() * outputShape().plane();
+        int fit = (int) Math.max(1, Integer.MAX_VALUE / Math.max(perImage, Math.max(inputShape().size(), outputShape().size())));
+        return Math.min(ctx.chunkImages(perImage, batch), fit);
     }
 
     /** im2col of images [first, first + nb) of {@code in} into the context's column workspace. */
@@ -63,14 +66,18 @@ public final class DeviceConv2d extends DeviceLayer {
         Shape o = outputShape();
         int n = nb * o.plane();
         DeviceBuffer cols = ctx.cols((long) ckk() * n);
-        Dim3 grid = new Dim3((int) Math.min(DeviceContext.MAX_GRID_BLOCKS, (n + ctx.blockSize() - 1) / ctx.blockSize()),
-            Math.min(ckk(), 65535), 1);
-        ctx.device().launch("conv2d_im2col_forward_kernel", grid, Dim3.of(ctx.blockSize()), 0,
+        ctx.device().launch("conv2d_im2col_forward_kernel", columnsByRows(n, ckk()), Dim3.of(ctx.blockSize()), 0,
             KernelArgs.create().ptr(in.sliceFloats((long) first * s.size(), (long) nb * s.size())).i32(nb).i32(inC)
                 .i32(s.height()).i32(s.width()).i32(k).i32(stride).i32(pad).i32(o.height()).i32(o.width())
                 .ptr(cols).i32(n));
         ctx.colsOwner = new ColsKey(this, in, first, nb);
         return cols;
+    }
+
+    /** Grid of the column x row kernels (im2col, gather): x over the columns, y over the rows (both grid-stride). */
+    private Dim3 columnsByRows(int columns, int rows) {
+        return new Dim3((int) Math.min(DeviceContext.MAX_GRID_BLOCKS, (columns + ctx.blockSize() - 1L) / ctx.blockSize()),
+            Math.min(rows, 65535), 1);
     }
 
     @Override
@@ -111,7 +118,7 @@ public final class DeviceConv2d extends DeviceLayer {
             int nb = Math.min(chunk, batch - b0);
             int n = nb * p;
             DeviceBuffer dy = ctx.dy((long) outC * n);
-            ctx.launch("conv2d_gather_backward_kernel", (long) outC * n,
+            ctx.device().launch("conv2d_gather_backward_kernel", columnsByRows(n, outC), Dim3.of(ctx.blockSize()), 0,
                 KernelArgs.create().ptr(dOut.sliceFloats((long) b0 * o.size(), (long) nb * o.size())).i32(nb).i32(outC)
                     .i32(p).ptr(dy));
             if (pass.paramGrads()) {
@@ -124,7 +131,8 @@ public final class DeviceConv2d extends DeviceLayer {
                 DeviceBuffer dcols = ctx.cols((long) ckk * n);
                 ctx.colsOwner = null; // the workspace now holds dCols
                 ctx.gemm().run(true, false, ckk, n, outC, weight, ckk, dy, n, GemmOutput.rowMajor(dcols, n), null, null, false);
-                ctx.launch("conv2d_col2im_backward_kernel", (long) nb * s.size(),
+                ctx.launch("conv2d_col2im_backward_kernel", DeviceContext.elements("layer " + name() + " input gradient",
+                        (long) nb * s.size()),
                     KernelArgs.create().ptr(dcols).i32(n).i32(nb).i32(inC).i32(s.height()).i32(s.width()).i32(k)
                         .i32(stride).i32(pad).i32(o.height()).i32(o.width())
                         .ptr(dx.sliceFloats((long) b0 * s.size(), (long) nb * s.size())));

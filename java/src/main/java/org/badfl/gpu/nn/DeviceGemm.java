@@ -12,9 +12,11 @@ import org.badfl.gpu.KernelArgs;
  * {@link org.badfl.engine.gemm.Gemm#sgemm} (row-major operands, {@code transA}/{@code transB} as there) with an
  * output mapping ({@link GemmOutput}) that lets a convolution write NCHW directly.
  * <p>Plan (a pure function of m, n, k, so every device computes the same sums in the same order): 128 x 128
- * tiles when that gives at least {@value #MIN_BLOCKS_FOR_128} blocks, else 64 x 64; when the tiles are fewer than
- * {@value #SPLIT_BELOW_BLOCKS} and k is long, k is split into slices of at least {@value #MIN_SLICE} (split-K:
- * partial products in a workspace, added slice by slice in order by a second kernel).
+ * tiles when m and n are at least 128 and that gives at least {@value #MIN_BLOCKS_FOR_128} blocks; else 64 x 128 when
+ * n is at least 128 and that gives at least {@value #SPLIT_BELOW_BLOCKS} blocks (64-channel convolutions); else
+ * 64 x 64. When the tiles are fewer than {@value #SPLIT_BELOW_BLOCKS} and k is long, k is split into slices of at
+ * least {@value #MIN_SLICE} (split-K: partial products in a workspace, added slice by slice in order by a second
+ * kernel).
  * <p>Numerics: float accumulation with fused multiply-adds in k order per slice, where the engine's reference
  * accumulates in double: |C - C_ref| &lt;= k·2⁻²⁴·Σ|a·b| + rounding of the epilogue (what the checks allow).
  * <p>TF32 ({@link #setTf32}) runs the products on tensor cores with inputs rounded to 10 mantissa bits (relative
@@ -30,15 +32,16 @@ public final class DeviceGemm implements AutoCloseable {
     static final int MAX_SPLITS = 64;
     private static final int THREADS = 256;
 
-    /** A launch shape: kernel, tile edge, number of k slices and their length. */
-    record Plan(String kernel, int tile, int splits, int kSlice) {
+    /** A launch shape: kernel, tile rows and columns, number of k slices and their length. */
+    record Plan(String kernel, int tileM, int tileN, int splits, int kSlice) {
     }
 
     private final Device device;
     private final Workspace partial;
     private boolean tf32;
     private int forcedSplits;
-    private int forcedTile;
+    private int forcedTileM;
+    private int forcedTileN;
 
     public DeviceGemm(Device device) {
         this.device = Objects.requireNonNull(device, "device");
@@ -83,26 +86,39 @@ public final class DeviceGemm implements AutoCloseable {
         return this;
     }
 
-    /** Tests: use this tile edge, 64 or 128 (0: the plan's choice). */
-    DeviceGemm forceTile(int tile) {
-        if (tile != 0 && tile != 64 && tile != 128) {
-            throw new IllegalArgumentException("tile: expected 0, 64 or 128, found " + tile);
+    /** Tests: use this tile, 64x64, 64x128 or 128x128 (0, 0: the plan's choice). */
+    DeviceGemm forceTile(int tileM, int tileN) {
+        boolean ok = (tileM == 0 && tileN == 0) || (tileM == 64 && tileN == 64) || (tileM == 64 && tileN == 128)
+            || (tileM == 128 && tileN == 128);
+        if (!ok) {
+            throw new IllegalArgumentException("tile: expected 64x64, 64x128 or 128x128, found " + tileM + "x" + tileN);
         }
-        this.forcedTile = tile;
+        this.forcedTileM = tileM;
+        this.forcedTileN = tileN;
         return this;
     }
 
     /** The launch shape for an m x n x k product (fp32 unless TF32 is on). */
     Plan plan(int m, int n, int k) {
-        int tile;
+        int tm;
+        int tn;
         if (tf32) {
-            tile = 128;
-        } else if (forcedTile != 0) {
-            tile = forcedTile;
+            tm = 128;
+            tn = 128;
+        } else if (forcedTileM != 0) {
+            tm = forcedTileM;
+            tn = forcedTileN;
+        } else if (m >= 128 && n >= 128 && blocks(m, n, 128, 128) >= MIN_BLOCKS_FOR_128) {
+            tm = 128;
+            tn = 128;
+        } else if (n >= 128 && blocks(m, n, 64, 128) >= SPLIT_BELOW_BLOCKS) {
+            tm = 64;
+            tn = 128;
         } else {
-            tile = blocks(m, n, 128) >= MIN_BLOCKS_FOR_128 ? 128 : 64;
+            tm = 64;
+            tn = 64;
         }
-        long tiles = blocks(m, n, tile);
+        long tiles = blocks(m, n, tm, tn);
         int splits = 1;
         if (forcedSplits > 0) {
             splits = Math.min(forcedSplits, Math.max(1, k));
@@ -112,12 +128,13 @@ public final class DeviceGemm implements AutoCloseable {
         int granule = tf32 ? 32 : 8; // whole k tiles per slice
         int kSlice = Math.max(granule, (int) ((((long) k + splits - 1) / splits + granule - 1) / granule * granule));
         splits = Math.max(1, (k + kSlice - 1) / kSlice);
-        String kernel = tf32 ? "sgemm_tf32_forward_kernel" : tile == 128 ? "sgemm_128_forward_kernel" : "sgemm_64_forward_kernel";
-        return new Plan(kernel, tile, splits, kSlice);
+        String kernel = tf32 ? "sgemm_tf32_forward_kernel"
+            : tm == 128 ? "sgemm_128_forward_kernel" : tn == 128 ? "sgemm_64x128_forward_kernel" : "sgemm_64_forward_kernel";
+        return new Plan(kernel, tm, tn, splits, kSlice);
     }
 
-    private static long blocks(int m, int n, int tile) {
-        return (long) ((m + tile - 1) / tile) * ((n + tile - 1) / tile);
+    private static long blocks(int m, int n, int tm, int tn) {
+        return (long) ((m + tm - 1) / tm) * ((n + tn - 1) / tn);
     }
 
     /** Row-major {@code C = op(A)·op(B)} (or {@code C += ...} with {@code accumulate}), as {@code Gemm.sgemm}. */
@@ -155,7 +172,7 @@ public final class DeviceGemm implements AutoCloseable {
             checkTf32(device);
         }
         Plan p = plan(m, n, k);
-        Dim3 grid = new Dim3((n + p.tile() - 1) / p.tile(), (m + p.tile() - 1) / p.tile(), p.splits());
+        Dim3 grid = new Dim3((n + p.tileN() - 1) / p.tileN(), (m + p.tileM() - 1) / p.tileM(), p.splits());
         if (grid.y() > 65535 || grid.z() > 65535) {
             throw new IllegalArgumentException("GEMM: " + m + " rows need " + grid.y() + " tile rows, more than a grid allows");
         }

@@ -24,6 +24,7 @@ public final class DeviceGlobalAvgPool extends DeviceLayer {
     public DeviceBuffer forward(DevicePass pass, DeviceBuffer in, int batch) {
         checkInput(in, batch);
         int planes = batch * inputShape().channels();
+        DeviceContext.elements("layer " + name() + " input", (long) batch * inputShape().size());
         DeviceBuffer y = out.floats(planes);
         ctx.launch("global_avg_pool_forward_kernel", planes,
             KernelArgs.create().ptr(in).i32(planes).i32(inputShape().plane()).ptr(y));

@@ -34,6 +34,7 @@ public final class DeviceMaxPool2d extends DeviceLayer {
         Shape s = inputShape();
         Shape o = outputShape();
         int planes = batch * s.channels();
+        DeviceContext.elements("layer " + name() + " input", (long) planes * s.plane()); // kernels index in 32 bits
         long n = (long) planes * o.plane();
         DeviceBuffer y = out.floats(n);
         ctx.launch("maxpool2d_forward_kernel", n, KernelArgs.create().ptr(in).i32(planes).i32(s.height()).i32(s.width())

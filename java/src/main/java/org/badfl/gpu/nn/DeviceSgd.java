@@ -16,7 +16,7 @@ import org.badfl.gpu.KernelArgs;
  */
 public final class DeviceSgd implements AutoCloseable {
 
-    private static final int MAX_X_BLOCKS = 4096;
+    private static final int MAX_BLOCKS = 4096;
 
     private final Sgd hyper; // validates and holds lr, momentum, weight decay exactly as the engine's optimiser
     private DeviceBuffer velocity;
@@ -93,8 +93,9 @@ public final class DeviceSgd implements AutoCloseable {
             velocity = device.allocFloats(layout.size());
             device.memset32(velocity, 0);
         }
-        int xBlocks = (int) Math.max(1, Math.min(MAX_X_BLOCKS, ((long) longestRange + blockSize - 1) / blockSize));
-        device.launch("sgd_forward_kernel", new Dim3(xBlocks, Math.min(rangeCount, 65535), 1), Dim3.of(blockSize), 0,
+        // every thread walks all ranges: enough threads for the longest one, each other range costs a loop test
+        int blocks = (int) Math.max(1, Math.min(MAX_BLOCKS, ((long) longestRange + blockSize - 1) / blockSize));
+        device.launch("sgd_forward_kernel", Dim3.of(blocks), Dim3.of(blockSize), 0,
             KernelArgs.create().ptr(params).ptr(grads).ptr(momentum ? velocity : null).ptr(ranges).i32(rangeCount)
                 .f32(hyper.learningRate()).f32(hyper.momentum()).f32(hyper.weightDecay()));
     }

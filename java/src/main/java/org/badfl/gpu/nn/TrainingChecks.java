@@ -107,25 +107,28 @@ public final class TrainingChecks {
             boolean tb = (t & 1) != 0;
             String tr = (ta ? "T" : "N") + (tb ? "T" : "N");
             for (int[] s : shapes) {
-                c.add(new DeviceCheck("sgemm " + tr + " " + s[0] + "x" + s[1] + "x" + s[2] + " tile 64",
-                    d -> gemm(d, ta, tb, s[0], s[1], s[2], 64, 0, false, false, seed)));
+                c.add(new DeviceCheck("sgemm " + tr + " " + s[0] + "x" + s[1] + "x" + s[2] + " tile 64x64",
+                    d -> gemm(d, ta, tb, s[0], s[1], s[2], 64, 64, 0, false, false, seed)));
             }
-            c.add(new DeviceCheck("sgemm " + tr + " 130x70x45 tile 128, 3 k slices, accumulate",
-                d -> gemm(d, ta, tb, 130, 70, 45, 128, 3, true, false, seed)));
+            c.add(new DeviceCheck("sgemm " + tr + " 130x70x45 tile 128x128, 3 k slices, accumulate",
+                d -> gemm(d, ta, tb, 130, 70, 45, 128, 128, 3, true, false, seed)));
+            c.add(new DeviceCheck("sgemm " + tr + " 67x150x21 tile 64x128",
+                d -> gemm(d, ta, tb, 67, 150, 21, 64, 128, 0, false, false, seed)));
             c.add(new DeviceCheck("sgemm tf32 " + tr + " 150x90x70 (GPU only)",
-                d -> gemm(d, ta, tb, 150, 90, 70, 0, 0, false, true, seed), true));
+                d -> gemm(d, ta, tb, 150, 90, 70, 0, 0, 0, false, true, seed), true));
         }
-        c.add(new DeviceCheck("sgemm NT 9x13x1100: planned split-K", d -> gemm(d, false, true, 9, 13, 1100, 0, 0, false, false, seed)));
+        c.add(new DeviceCheck("sgemm NT 9x13x1100: planned split-K", d -> gemm(d, false, true, 9, 13, 1100, 0, 0, 0, false, false, seed)));
         c.add(new DeviceCheck("sgemm tf32 NT 9x13x1100 split-K (GPU only)",
-            d -> gemm(d, false, true, 9, 13, 1100, 0, 0, true, true, seed), true));
-        c.add(new DeviceCheck("sgemm NCHW output with row bias", d -> gemmMapped(d, 64, 1, seed)));
-        c.add(new DeviceCheck("sgemm NCHW output with row bias, 2 k slices", d -> gemmMapped(d, 128, 2, seed)));
+            d -> gemm(d, false, true, 9, 13, 1100, 0, 0, 0, true, true, seed), true));
+        c.add(new DeviceCheck("sgemm NCHW output with row bias", d -> gemmMapped(d, 64, 64, 1, seed)));
+        c.add(new DeviceCheck("sgemm NCHW output with row bias, 64x128 tile", d -> gemmMapped(d, 64, 128, 1, seed)));
+        c.add(new DeviceCheck("sgemm NCHW output with row bias, 2 k slices", d -> gemmMapped(d, 128, 128, 2, seed)));
         c.add(new DeviceCheck("sgemm column bias, k = 0", d -> gemmColumnBias(d, seed)));
     }
 
-    /** op(A)·op(B) (+ C) against GemmReference; tile 0 = planned, splits 0 = planned. */
-    static void gemm(Device dev, boolean ta, boolean tb, int m, int n, int k, int tile, int splits, boolean accumulate,
-                     boolean tf32, long seed) {
+    /** op(A)·op(B) (+ C) against GemmReference; tile 0x0 = planned, splits 0 = planned. */
+    static void gemm(Device dev, boolean ta, boolean tb, int m, int n, int k, int tileM, int tileN, int splits,
+                     boolean accumulate, boolean tf32, long seed) {
         int lda = (ta ? m : k) + 3; // padded leading dimensions
         int ldb = (tb ? k : n) + 1;
         int ldc = n + 2;
@@ -137,7 +140,7 @@ public final class TrainingChecks {
         float[] bound = accumulate ? abs(c0) : new float[m * ldc];
         GemmReference.sgemm(ta, tb, m, n, k, abs(a), 0, lda, abs(b), 0, ldb, bound, 0, ldc, true);
         try (DeviceBuffer ab = dev.upload(a); DeviceBuffer bb = dev.upload(b); DeviceBuffer cb = poisoned(dev, m * ldc)) {
-            DeviceGemm g = new DeviceGemm(dev).forceTile(tile).forceSplits(splits);
+            DeviceGemm g = new DeviceGemm(dev).forceTile(tileM, tileN).forceSplits(splits);
             try (g) {
                 g.setTf32(tf32);
                 if (accumulate) {
@@ -168,7 +171,7 @@ public final class TrainingChecks {
     }
 
     /** W (outC x K) · X (K x nb*P) written as NCHW with a row bias, against the reference scattered by hand. */
-    static void gemmMapped(Device dev, int tile, int splits, long seed) {
+    static void gemmMapped(Device dev, int tileM, int tileN, int splits, long seed) {
         int outC = 5;
         int k = 11;
         int nb = 3;
@@ -193,7 +196,7 @@ public final class TrainingChecks {
             }
         }
         try (DeviceBuffer wb = dev.upload(w); DeviceBuffer xb = dev.upload(x); DeviceBuffer bb = dev.upload(bias);
-             DeviceBuffer out = poisoned(dev, outC * n); DeviceGemm g = new DeviceGemm(dev).forceTile(tile).forceSplits(splits)) {
+             DeviceBuffer out = poisoned(dev, outC * n); DeviceGemm g = new DeviceGemm(dev).forceTile(tileM, tileN).forceSplits(splits)) {
             g.run(false, false, outC, n, k, wb, k, xb, n, GemmOutput.nchw(out, outC, p), bb, null, false);
             float[] all = dev.downloadFloats(out, outC * n + Compare.GUARD);
             Compare.guardIntact("NCHW output", guard(all, outC * n));
