@@ -9,7 +9,8 @@
 #   5. python3 torch_gpu_bench.py                   the PyTorch anchor on the same GPU (if torch imports with CUDA)
 #   6. comparison against the goals                 resnet18 >= 1.0x PyTorch fp32; aggregation >= 60% of copy
 #                                                   bandwidth and >= 20x torch.median
-# Every step has its own time limit (together under 8 minutes); a failing step is reported and the next one runs.
+# Every step has its own time limit, and no step may run past the overall budget ($GPU_CHECK_BUDGET seconds, default
+# 460: under 8 minutes with the kill grace periods); a failing or timed-out step is reported and the next one runs.
 # Results: printed, and kept under $GPU_CHECK_OUT (default: ./gpu_check_results/<time>) as logs and CSV files.
 # Exit status: 0 if every step succeeded, 1 otherwise.
 set -u
@@ -27,18 +28,29 @@ out="${GPU_CHECK_OUT:-$PWD/gpu_check_results/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 python=${PYTHON:-python3}
 started=$(date +%s)
+budget=${GPU_CHECK_BUDGET:-460}
 summary=()
 failures=0
 
-# step NAME LIMIT_SECONDS COMMAND...: runs with a time limit, logs to $out/NAME.log, records the outcome.
+# step NAME LIMIT_SECONDS COMMAND...: runs with a time limit (cut to what is left of the budget), logs to
+# $out/NAME.log, records the outcome.
 step() {
   local name=$1 limit=$2
   shift 2
+  local left=$(( budget - ($(date +%s) - started) - 5 ))
+  if [ "$left" -lt 5 ]; then
+    echo
+    echo "=== $name: NOT RUN: the ${budget} s budget is spent"
+    summary+=("$(printf '%-10s %-28s %4d s' "$name" "not run (out of time)" 0)")
+    failures=$((failures + 1))
+    return 0
+  fi
+  [ "$limit" -gt "$left" ] && limit=$left
   echo
   echo "=== $name (time limit ${limit} s): $*"
   local t0 rc
   t0=$(date +%s)
-  timeout --kill-after=10 "$limit" "$@" > >(tee "$out/$name.log") 2>&1
+  timeout --kill-after=5 "$limit" "$@" > >(tee "$out/$name.log") 2>&1
   rc=$?
   sleep 0.2 # let tee flush
   local took=$(( $(date +%s) - t0 ))
@@ -55,13 +67,13 @@ step() {
 }
 
 echo "GPU check, $(date -u +%Y-%m-%dT%H:%M:%SZ), results in $out"
-step nvidia-smi 20 nvidia-smi
-step info 60 "${badfl[@]}" gpu info
-step selftest 150 "${badfl[@]}" gpu selftest --device gpu
+step nvidia-smi 15 nvidia-smi
+step info 40 "${badfl[@]}" gpu info
+step selftest 120 "${badfl[@]}" gpu selftest --device gpu
 grep -Eo '[0-9]+ passed, [0-9]+ failed.*' "$out/selftest.log" | tail -n 1 > "$out/selftest.summary" 2>/dev/null
-step bench 170 "${badfl[@]}" gpu bench --device gpu --csv "$out/badfl_bench.csv"
+step bench 160 "${badfl[@]}" gpu bench --device gpu --csv "$out/badfl_bench.csv"
 if "$python" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)' >/dev/null 2>&1; then
-  step torch 110 "$python" "$here/torch_gpu_bench.py" --csv "$out/torch_bench.csv"
+  step torch 100 "$python" "$here/torch_gpu_bench.py" --csv "$out/torch_bench.csv"
 else
   why=$("$python" -c 'import torch; print("torch", torch.__version__, "imports but torch.cuda.is_available() is False")' 2>&1 | tail -n 1)
   echo

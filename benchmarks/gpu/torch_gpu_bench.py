@@ -3,7 +3,7 @@
 on the same GPU, with PyTorch's own kernels (cuDNN convolutions, cuBLAS GEMMs).
 
 Training: images/s of a full SGD step (forward, cross-entropy, backward, SGD momentum 0.9, weight decay 5e-4) on
-device-resident random batches, after warm-up steps, timed from the first timed step to torch.cuda.synchronize()
+device-resident random batches, after warm-up steps, timed from the first timed step to sync()
 after the last; models as badfl's: the PyTorch MNIST example net ("cnn-paper", 1x28x28, batch 64) and kuangliu's
 CIFAR ResNet-18 ("resnet18", 3x32x32, batch 128), 10 classes. "fp32" disables TF32 in both cuBLAS and cuDNN
 (PyTorch's default enables it for cuDNN convolutions); "tf32" enables both. cudnn.benchmark is on (PyTorch's
@@ -14,6 +14,7 @@ device-to-device copy bandwidth (x.clone()), in GB/s = (bytes read + written) / 
 warm-up.
 
 Usage: torch_gpu_bench.py [--csv FILE] [--steps 20] [--warmup 5] [--n 100] [--d 11173962]
+       torch_gpu_bench.py --device cpu --steps 1 --warmup 0 --n 5 --d 1000     (smoke test of the script, no GPU)
 """
 import argparse
 import statistics
@@ -29,18 +30,25 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--d", type=int, default=11_173_962)
+    ap.add_argument("--device", default="cuda", help="cuda (the benchmark) or cpu (a smoke test of this script)")
     args = ap.parse_args()
 
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
 
-    if not torch.cuda.is_available():
+    cuda = args.device == "cuda"
+    if cuda and not torch.cuda.is_available():
         print("torch.cuda.is_available() is False: no PyTorch anchor", file=sys.stderr)
         return 2
-    dev = torch.device("cuda")
+    dev = torch.device(args.device)
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
+
     print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, "
-          f"{torch.cuda.get_device_name(0)}")
+          f"{torch.cuda.get_device_name(0) if cuda else 'CPU (smoke test: timings mean nothing)'}")
     torch.backends.cudnn.benchmark = True
     rows = []
 
@@ -130,11 +138,11 @@ def main():
 
             for i in range(args.warmup):
                 step(i)
-            torch.cuda.synchronize()
+            sync()
             t0 = time.perf_counter()
             for i in range(args.steps):
                 loss = step(i)
-            torch.cuda.synchronize()
+            sync()
             seconds = time.perf_counter() - t0
             ips = args.steps * batch / seconds
             ms = seconds * 1e3 / args.steps
@@ -142,7 +150,8 @@ def main():
             sys.stdout.flush()
             rows.append(("training", name, f"batch {batch} {precision}", ips, "images/s", ms, f"last loss {loss.item():.3f}"))
             del model, opt, xs, ys
-            torch.cuda.empty_cache()
+            if cuda:
+                torch.cuda.empty_cache()
 
     n, d = args.n, args.d
     print(f"aggregation: n={n} d={d} ({4 * n * d / 1e9:.2f} GB of rows), GB/s = bytes read + written / time, "
@@ -152,12 +161,12 @@ def main():
 
         def timed(fn):
             fn()
-            torch.cuda.synchronize()
+            sync()
             ts = []
             for _ in range(args.repeats):
                 t0 = time.perf_counter()
                 fn()
-                torch.cuda.synchronize()
+                sync()
                 ts.append(time.perf_counter() - t0)
             return statistics.median(ts)
 
