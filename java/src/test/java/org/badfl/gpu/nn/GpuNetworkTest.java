@@ -150,6 +150,26 @@ class GpuNetworkTest {
     }
 
     @Test
+    void trainingIsBitIdenticalForAnyNumberOfWorkerThreads() {
+        // no atomics, GEMM plans from the shape alone: blocks may run in any order and on any thread
+        ModelSpec resnet = Models.resnet("resnet", new Shape(3, 6, 5), 3, new int[] {4, 8}, new int[] {1, 1});
+        Network net = resnet.create(12);
+        float[] x = TrainingChecks.gaussian(12, "x", 4 * resnet.inputShape().size(), 1);
+        int[] y = {0, 2, 1, 1};
+        float[][] params = new float[2][];
+        int[] threads = {1, 3};
+        for (int t = 0; t < 2; t++) {
+            try (EmulatedDevice dev = new EmulatedDevice(threads[t]); GpuNetwork g = GpuNetwork.of(dev, net);
+                 DeviceSgd sgd = new DeviceSgd(0.1, 0.9, 1e-4)) {
+                g.trainStep(x, y, 4, sgd);
+                g.trainStep(x, y, 4, sgd);
+                params[t] = g.params();
+            }
+        }
+        assertArrayEquals(params[0], params[1]);
+    }
+
+    @Test
     void aNonFiniteLossNamesTheParameter() {
         Network net = SPEC.create(8);
         net.params()[net.layout().entry("fc1.bias").offset() + 2] = Float.NaN;
