@@ -17,6 +17,10 @@
     X(gram_reduce_forward_kernel)                 \
     X(coordinate_median_forward_kernel)           \
     X(coordinate_trimmed_mean_forward_kernel)     \
+    X(coordinate_median_128_forward_kernel)       \
+    X(coordinate_median_64_forward_kernel)        \
+    X(coordinate_trimmed_mean_128_forward_kernel) \
+    X(coordinate_trimmed_mean_64_forward_kernel)  \
     X(sign_votes_forward_kernel)                  \
     X(weighted_sum_forward_kernel)                \
     X(weighted_sum_layer_scaled_forward_kernel)   \

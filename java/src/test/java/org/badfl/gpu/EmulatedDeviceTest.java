@@ -26,7 +26,7 @@ class EmulatedDeviceTest {
         assertEquals("piiiiiiiiipi", dev.kernels().get("conv2d_im2col_forward_kernel"));
         assertEquals("pppllldf", dev.kernels().get("dropout_forward_kernel"));
         assertEquals("ppppifff", dev.kernels().get("sgd_forward_kernel"));
-        assertEquals(42, dev.kernels().size());
+        assertEquals(46, dev.kernels().size());
         // tensor-core code cannot run here: the TF32 GEMM exists only in the fatbin
         assertTrue(!dev.kernels().containsKey("sgemm_tf32_forward_kernel"));
     }
