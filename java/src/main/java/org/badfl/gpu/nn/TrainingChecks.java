@@ -41,18 +41,21 @@ import org.badfl.util.Seeds;
  * <ul>
  * <li>Bit-identical (Compare.exact): ReLU (plain and guided), max pooling (forward, backward), dropout, global
  *     average pooling, residual add, linear bias gradient, SGD, W − G: same IEEE operations in the same order.</li>
- * <li>GEMM-based outputs (convolution, linear, the GEMM itself): the kernels add K float products in float (FMA),
- *     the engine in double, so |got − ref| &lt;= (K + c)·2⁻²⁴·Σ|a·b| (the classic bound on a sum of K terms in any
- *     order, plus c roundings of the epilogue). Σ|a·b| is computed exactly as the reference, by the engine itself on
- *     |inputs| and |weights|. TF32 adds 2⁻⁹·Σ|a·b|: both factors carry 10 mantissa bits (2⁻¹¹ relative each when
+ * <li>GEMM-based outputs (convolution, linear, the GEMM itself): the kernels add K products in float (FMA chains),
+ *     so they are within (K + c)·2⁻²⁴·Σ|a·b| of the exact sum (the classic bound on a sum of K terms in any order,
+ *     plus c roundings of the epilogue). Against {@link GemmReference} (double) that is the tolerance; the engine's
+ *     layers run {@link org.badfl.engine.gemm.Gemm}, which also sums in float, so layer checks allow
+ *     (2K + c)·2⁻²⁴·Σ|a·b|. Σ|a·b| is computed the way the reference is, by the engine itself on |inputs| and
+ *     |weights|. TF32 adds 2⁻⁹·Σ|a·b|: both factors carry 10 mantissa bits (2⁻¹¹ relative each when
  *     rounded to nearest, 2⁻¹⁰ if the hardware truncates).</li>
  * <li>Double-accumulated statistics (BatchNorm, convolution bias gradient, softmax cross-entropy): the device sums
  *     in a different order (tree), so the doubles differ by ~1e-16 relative and the float results by at most an ulp:
  *     2⁻²²·|ref| plus, where an output is a difference of large terms, 2⁻²²·(those terms) or 1e-9 of the tensor's
  *     largest value (10⁶ above double reassociation, 60 times below one float ulp of that value).</li>
  * <li>Whole models: errors of the float GEMMs (~K·2⁻²⁴ relative per layer) propagate through every layer, the loss
- *     and two SGD steps; measured on the emulation: at most 1.5e-6 of each tensor's largest value (gradients, parameters
- *     after two steps, logits, saliency maps), losses within 3e-8 relative. The check allows {@value #MODEL_TOL} of
+ *     and two SGD steps; measured on the emulation: at most 2e-7 of each tensor's largest value (gradients, parameters
+ *     after two steps, logits, saliency maps) against the engine's float GEMM, 1.5e-6 against its earlier
+ *     double-accumulating GEMM; losses within 3e-8 relative. The check allows {@value #MODEL_TOL} of
  *     the largest |value| of each parameter tensor (and of the logits, the saliency map) plus {@value #MODEL_EPS}·|ref|,
  *     losses {@value #LOSS_TOL} relative: more than ten times the largest difference seen, while an indexing or
  *     formula error changes values by a sizeable fraction of their scale.</li>
@@ -265,11 +268,12 @@ public final class TrainingChecks {
         int ckk = in.channels() * k * k;
         DeviceRun got = DeviceRun.of(dev, net, 0, x, dy, batch, DevicePass.train(0, 0), block, budget);
         String what = "conv2d " + layer.describe();
-        Compare.close(what + " forward", ref.out, got.out, scaled(bound.out, (ckk + 4) * U), 0);
-        Compare.close(what + " input gradient", ref.dIn, got.dIn, scaled(bound.dIn, (outC + k * k + 4) * U), 0);
+        // both sides sum in float: twice the one-sided bound (see the class comment)
+        Compare.close(what + " forward", ref.out, got.out, scaled(bound.out, (2 * ckk + 4) * U), 0);
+        Compare.close(what + " input gradient", ref.dIn, got.dIn, scaled(bound.dIn, (2 * (outC + k * k) + 4) * U), 0);
         ParamLayout.Entry w = net.layout().entry("c.weight");
         Compare.close(what + " weight gradient", slice(ref.grads, w), slice(got.grads, w),
-            scaled(slice(bound.grads, w), (batch * o.plane() + batch + 4) * U), 0);
+            scaled(slice(bound.grads, w), (2 * (batch * o.plane() + batch) + 4) * U), 0);
         if (bias) {
             ParamLayout.Entry b = net.layout().entry("c.bias");
             Compare.close(what + " bias gradient (double sums)", slice(ref.grads, b), slice(got.grads, b),
@@ -295,11 +299,11 @@ public final class TrainingChecks {
         LayerRun bound = LayerRun.of(absNet, 0, abs(x), abs(dy), batch, Pass.train(Compute.serial(), 0, 0));
         DeviceRun got = DeviceRun.of(dev, net, 0, x, dy, batch, DevicePass.train(0, 0), block, DeviceContext.DEFAULT_COLS_BUDGET);
         String what = "linear " + layer.describe();
-        Compare.close(what + " forward", ref.out, got.out, scaled(bound.out, (in.size() + 4) * U), 0);
-        Compare.close(what + " input gradient", ref.dIn, got.dIn, scaled(bound.dIn, (outF + 4) * U), 0);
+        Compare.close(what + " forward", ref.out, got.out, scaled(bound.out, (2 * in.size() + 4) * U), 0);
+        Compare.close(what + " input gradient", ref.dIn, got.dIn, scaled(bound.dIn, (2 * outF + 4) * U), 0);
         ParamLayout.Entry w = net.layout().entry("fc.weight");
         Compare.close(what + " weight gradient", slice(ref.grads, w), slice(got.grads, w),
-            scaled(slice(bound.grads, w), (batch + 4) * U), 0);
+            scaled(slice(bound.grads, w), (2 * batch + 4) * U), 0);
         ParamLayout.Entry b = net.layout().entry("fc.bias");
         Compare.exact(what + " bias gradient (same double sum)", slice(ref.grads, b), slice(got.grads, b));
     }
