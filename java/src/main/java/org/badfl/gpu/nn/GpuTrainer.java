@@ -2,12 +2,15 @@ package org.badfl.gpu.nn;
 
 import java.util.Objects;
 import org.badfl.data.Batch;
+import org.badfl.data.BatchSampler;
+import org.badfl.data.Dataset;
 import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Network;
 import org.badfl.engine.Sgd;
 import org.badfl.gpu.Device;
 import org.badfl.gpu.DeviceBuffer;
 import org.badfl.gpu.KernelArgs;
+import org.badfl.util.Seeds;
 
 /**
  * Local training of FL clients on a device: the seam the simulator's local trainer calls when a run uses
@@ -37,8 +40,9 @@ public final class GpuTrainer implements AutoCloseable {
      * @param steps    SGD steps (batches)
      * @param samples  images seen
      * @param meanLoss mean over the steps of each step's batch loss (before its update); NaN with no step
+     * @param lastLoss the last step's batch loss; NaN with no step
      */
-    public record Result(int steps, int samples, double meanLoss) {
+    public record Result(int steps, int samples, double meanLoss, double lastLoss) {
     }
 
     private final GpuNetwork network;
@@ -119,6 +123,7 @@ public final class GpuTrainer implements AutoCloseable {
         int steps = 0;
         int samples = 0;
         double lossSum = 0;
+        double last = Double.NaN;
         Device device = network.device();
         while (batches.next(buffer)) {
             int b = buffer.size();
@@ -130,13 +135,50 @@ public final class GpuTrainer implements AutoCloseable {
             DeviceBuffer y = labels.ints(b);
             device.copyToDevice(buffer.x(), 0, x, b * network.inputSize());
             device.copyToDevice(buffer.y(), 0, y, b);
-            lossSum += network.trainStep(x, y, b, sgd);
+            last = network.trainStep(x, y, b, sgd);
+            lossSum += last;
             steps++;
             samples += b;
         }
         network.context().launch("vector_sub_forward_kernel", d,
             KernelArgs.create().ptr(network.paramsBuffer()).ptr(global).ptr(deltaOut).i64(d));
-        return new Result(steps, samples, steps == 0 ? Double.NaN : lossSum / steps);
+        return new Result(steps, samples, steps == 0 ? Double.NaN : lossSum / steps, last);
+    }
+
+    /**
+     * One client's honest local training as the simulator's CPU {@code LocalTrainer} does it, on the device: dropout
+     * stream {@code Seeds.derive(seed, "dropout")}, a fresh optimiser, {@code epochs} passes over the client's
+     * {@code indices} with {@code BatchSampler(data, indices, batchSize, Seeds.derive(seed, "batches"))} (epoch e's
+     * order from its seed, the last batch short), images normalised when {@code normalize}; Δ = W − G written to
+     * {@code deltaOut} on this trainer's device.
+     *
+     * @param seed the client's seed for this round (the simulator's {@code Seeds.derive(master, "client", round, id)})
+     */
+    public Result trainClient(Dataset data, int[] indices, long seed, int epochs, int batchSize, boolean normalize,
+                              DeviceBuffer deltaOut) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(indices, "client indices");
+        if (indices.length == 0) {
+            throw new IllegalArgumentException("client training: expected at least one sample, found 0");
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("local epochs: expected >= 1, found " + epochs);
+        }
+        BatchSampler sampler = new BatchSampler(data, indices, batchSize, Seeds.derive(seed, "batches"));
+        int[] epoch = {0};
+        sampler.startEpoch(0);
+        BatchSource source = b -> {
+            while (true) {
+                if (sampler.next(b, normalize)) {
+                    return true;
+                }
+                if (++epoch[0] >= epochs) {
+                    return false;
+                }
+                sampler.startEpoch(epoch[0]);
+            }
+        };
+        return train(source, sampler.newBatch(), Seeds.derive(seed, "dropout"), deltaOut);
     }
 
     /** As {@link #train}, returning Δ = W − G on the host (a new array). */

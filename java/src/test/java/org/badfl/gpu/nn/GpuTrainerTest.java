@@ -93,6 +93,52 @@ class GpuTrainerTest {
         }
     }
 
+    /**
+     * The simulator's honest client loop (its LocalTrainer: dropout stream derive(seed, "dropout"), batches from
+     * derive(seed, "batches"), E epochs, normalised images, fresh optimiser) written out on the CPU engine, against
+     * {@link GpuTrainer#trainClient} on the emulation.
+     */
+    @Test
+    void trainClientFollowsTheSimulatorsLocalTrainingLoop() {
+        ModelSpec spec = Models.smallCnn("cnn-small", new Shape(1, 16, 16), 3, 3, 4, 6);
+        Dataset data = SyntheticDataset.create(13, 3, 1, 16, 16, SEED);
+        int[] indices = {12, 0, 5, 7, 3, 9, 1};
+        long seed = Seeds.derive(SEED, "client", 2, 4);
+        int epochs = 2;
+        int batchSize = 3;
+        float[] global = spec.create(SEED).params();
+
+        org.badfl.engine.Network net = spec.withParams(global);
+        net.setDropoutStream(Seeds.derive(seed, "dropout"), 0);
+        org.badfl.engine.Sgd sgd = new org.badfl.engine.Sgd(0.1, 0.5, 1e-3);
+        BatchSampler sampler = new BatchSampler(data, indices, batchSize, Seeds.derive(seed, "batches"));
+        Batch batch = sampler.newBatch();
+        double lastLoss = Double.NaN;
+        for (int e = 0; e < epochs; e++) {
+            sampler.startEpoch(e);
+            while (sampler.next(batch, true)) {
+                int n = batch.size();
+                lastLoss = net.lossAndGradients(java.util.Arrays.copyOf(batch.x(), n * batch.imageSize()),
+                    java.util.Arrays.copyOf(batch.y(), n), n);
+                sgd.step(net);
+            }
+        }
+        float[] cpuDelta = new float[global.length];
+        for (int i = 0; i < global.length; i++) {
+            cpuDelta[i] = net.params()[i] - global[i];
+        }
+        try (EmulatedDevice dev = new EmulatedDevice(2); GpuTrainer trainer = new GpuTrainer(dev, spec, 0.1, 0.5, 1e-3);
+             DeviceBuffer delta = dev.allocFloats(global.length)) {
+            trainer.setGlobal(global);
+            GpuTrainer.Result r = trainer.trainClient(data, indices, seed, epochs, batchSize, true, delta);
+            assertEquals(epochs * 3, r.steps()); // 7 samples in batches of 3: 3 per epoch
+            assertEquals(epochs * indices.length, r.samples());
+            assertEquals(lastLoss, r.lastLoss(), TrainingChecks.LOSS_TOL * lastLoss);
+            Compare.close("client update", cpuDelta, dev.downloadFloats(delta, global.length),
+                TrainingChecks.MODEL_TOL * TrainingChecks.maxAbs(cpuDelta), TrainingChecks.MODEL_EPS);
+        }
+    }
+
     @Test
     void trainingNeedsAGlobalModelAndFittingBuffers() {
         ModelSpec spec = Models.smallCnn("s", new Shape(1, 16, 16), 3, 2, 2, 4);
