@@ -56,6 +56,23 @@ public final class RoundUpdates {
         sampleCounts[slot] = samples;
     }
 
+    /**
+     * Stores client {@code clientId}'s update exactly as received, without any check (wrong length, negative
+     * sample count and null are all kept), for {@link UpdateValidator} to judge. Thread-safe for distinct slots.
+     * Rows stored this way must go through the validator before any {@link Defense} sees them.
+     */
+    public void receive(int slot, int clientId, long samples, float[] delta) {
+        Objects.checkIndex(slot, rows.length);
+        rows[slot] = delta;
+        clientIds[slot] = clientId;
+        sampleCounts[slot] = samples;
+    }
+
+    /** Row i as stored, possibly null (slot never filled) or of the wrong length (see {@link #receive}). */
+    float[] rawRow(int i) {
+        return rows[i];
+    }
+
     /** A view over the given slots, in that order, sharing the row arrays (no copy). */
     public RoundUpdates select(int[] slots) {
         float[][] r = new float[slots.length][];

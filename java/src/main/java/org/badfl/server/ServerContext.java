@@ -3,20 +3,28 @@ package org.badfl.server;
 import org.badfl.engine.Compute;
 
 /**
- * Server-side resources a {@link Defense} may use besides the updates. An FL server that links badfl
- * implements what its defenses need; the simulator implements all of it.
+ * Server-side resources a {@link Defense} may use besides the updates. Everything that needs the server's own
+ * model code or clean data is reached through here, as a default method that throws
+ * {@link UnsupportedOperationException} until implemented, so that an FL server linking badfl implements only
+ * what its chosen defense needs (FedAvg, FLAME, RLR, CRFL, Median, Trimmed mean, Krum, norm clipping: nothing
+ * beyond {@link #compute()}; FLTrust: {@link #rootUpdate}; BADFL: its model-inspection hook). The simulator
+ * implements all of it.
  */
 public interface ServerContext {
 
-    /** Threads for the aggregation kernels (owned by the caller). */
+    /** Threads for the aggregation kernels (owned by the caller, not closed by defenses). */
     Compute compute();
 
     /**
-     * FLTrust's server update g_0: train a copy of {@code global} on the server's clean root set, return
-     * W − G. Throws {@link UnsupportedOperationException} when this server holds no root set.
+     * FLTrust's server update g_0 (Cao et al., NDSS 2021, Alg. 1): train a copy of {@code global} on the
+     * server's clean root set (BASELINES.md: 100 class-balanced samples, disjoint from the clients) with the
+     * clients' local-training settings, and return W − G, of the layout's length. {@code global} must not be
+     * modified. {@code seed} drives the training's randomness (batch order). Throws
+     * {@link UnsupportedOperationException} when this server holds no root set.
      */
     default float[] rootUpdate(float[] global, int round, long seed) {
-        throw new UnsupportedOperationException("this server has no clean root set (needed by FLTrust)");
+        throw new UnsupportedOperationException("this server has no clean root set (needed by FLTrust): implement "
+            + "ServerContext.rootUpdate");
     }
 
     /** A context with only threads (for defenses that need nothing else). */

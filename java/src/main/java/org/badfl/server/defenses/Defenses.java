@@ -1,0 +1,102 @@
+package org.badfl.server.defenses;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.badfl.server.Defense;
+
+/**
+ * Registry of the defenses by command-line name: {@code Defenses.create("flame", Map.of("lambda", "0.001"))}.
+ * Options are text (see {@link DefenseOptions}); defaults are the papers'/specs' (each class documents its
+ * hyperparameters). An unknown name or option is an {@link IllegalArgumentException} that lists the valid ones.
+ * <p>Names and options:
+ * <ul>
+ *   <li>{@code fedavg}: none</li>
+ *   <li>{@code flame}: lambda (0.001), vectors (updates | models), median-over (all | admitted)</li>
+ *   <li>{@code rlr}: threshold (4), server-lr (1)</li>
+ *   <li>{@code crfl}: schedule (mnist | emnist | constant), rho (constant schedule's ρ), sigma (0.01)</li>
+ *   <li>{@code fltrust}: none (needs {@link org.badfl.server.ServerContext#rootUpdate})</li>
+ *   <li>{@code median}: none</li>
+ *   <li>{@code trimmed-mean}: beta (0.1)</li>
+ *   <li>{@code krum}: f (auto = ⌊(n−3)/2⌋)</li>
+ *   <li>{@code multi-krum}: f (auto), m (auto = n − f)</li>
+ *   <li>{@code norm-clipping}: bound (3), sigma (0)</li>
+ * </ul>
+ * A new defense (e.g. BADFL) is added with one line in the static block.
+ */
+public final class Defenses {
+
+    private static final Map<String, Function<DefenseOptions, Defense>> FACTORIES = new LinkedHashMap<>();
+
+    static {
+        FACTORIES.put("fedavg", o -> new FedAvg());
+        FACTORIES.put("flame", o -> new Flame(o.getDouble("lambda", Flame.DEFAULT_LAMBDA),
+            Flame.Vectors.valueOf(o.getChoice("vectors", "updates", "updates", "models").toUpperCase(java.util.Locale.ROOT)),
+            Flame.MedianOver.valueOf(o.getChoice("median-over", "all", "all", "admitted").toUpperCase(java.util.Locale.ROOT))));
+        FACTORIES.put("rlr", o -> new Rlr(o.getInt("threshold", Rlr.DEFAULT_THRESHOLD), o.getDouble("server-lr", 1.0)));
+        FACTORIES.put("crfl", Defenses::crfl);
+        FACTORIES.put("fltrust", o -> new FlTrust());
+        FACTORIES.put("median", o -> new CoordinateMedian());
+        FACTORIES.put("trimmed-mean", o -> new TrimmedMean(o.getDouble("beta", TrimmedMean.DEFAULT_BETA)));
+        FACTORIES.put("krum", o -> new Krum(o.getIntOrAuto("f", Krum.AUTO_F)));
+        FACTORIES.put("multi-krum", o -> new MultiKrum(o.getIntOrAuto("f", Krum.AUTO_F),
+            o.getIntOrAuto("m", MultiKrum.AUTO_M)));
+        FACTORIES.put("norm-clipping", o -> new NormClipping(o.getDouble("bound", NormClipping.DEFAULT_BOUND),
+            o.getDouble("sigma", 0.0)));
+    }
+
+    private Defenses() {
+    }
+
+    /** Registered names, in registration order. */
+    public static List<String> names() {
+        return Collections.unmodifiableList(new ArrayList<>(FACTORIES.keySet()));
+    }
+
+    /** A defense with default hyperparameters. */
+    public static Defense create(String name) {
+        return create(name, Map.of());
+    }
+
+    /**
+     * A defense by name with text options.
+     *
+     * @throws IllegalArgumentException unknown name (the message lists the valid names), unknown option (lists the
+     *                                  valid options), or a bad value (names option, expected form and value)
+     */
+    public static Defense create(String name, Map<String, String> options) {
+        Function<DefenseOptions, Defense> factory = FACTORIES.get(name);
+        if (factory == null) {
+            throw new IllegalArgumentException("unknown defense '" + name + "'; valid names: "
+                + String.join(", ", FACTORIES.keySet()));
+        }
+        DefenseOptions o = new DefenseOptions(name, options);
+        Defense d = factory.apply(o);
+        o.rejectUnknown();
+        return d;
+    }
+
+    private static Defense crfl(DefenseOptions o) {
+        String schedule = o.getChoice("schedule", "mnist", "mnist", "emnist", "constant");
+        double rho = o.getDouble("rho", Double.NaN);
+        double sigma = o.getDouble("sigma", Crfl.DEFAULT_SIGMA);
+        Crfl.Schedule s = switch (schedule) {
+            case "mnist" -> Crfl.Schedule.MNIST;
+            case "emnist" -> Crfl.Schedule.EMNIST;
+            default -> {
+                if (Double.isNaN(rho)) {
+                    throw new IllegalArgumentException("defense crfl: schedule=constant needs option rho");
+                }
+                yield Crfl.Schedule.constant(rho);
+            }
+        };
+        if (!Double.isNaN(rho) && !schedule.equals("constant")) {
+            throw new IllegalArgumentException("defense crfl: option rho applies to schedule=constant only, schedule is "
+                + schedule);
+        }
+        return new Crfl(s, sigma);
+    }
+}
