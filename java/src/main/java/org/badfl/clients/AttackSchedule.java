@@ -78,7 +78,7 @@ public record AttackSchedule(int start, int every, boolean singleShot) {
                 throw new NumberFormatException();
             }
             return new AttackSchedule(start, every, false);
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) { // NumberFormatException included
             throw new IllegalArgumentException("attack schedule: expected " + FORMS + ", found '" + text + "'");
         }
     }

@@ -44,10 +44,10 @@ public final class AdversaryConfig {
     public String trigger;
 
     @JsonPropertyDescription("Fraction of every poisoned training batch replaced by backdoor samples, in [0, 1] "
-        + "(paper default 0.5).")
+        + "(default 0.5, the paper's).")
     public Double poisonRatio;
 
-    @JsonPropertyDescription("Attack rounds: every-round, from:R, every:F, from:R+every:F, single:R.")
+    @JsonPropertyDescription("Attack rounds: every-round, from:R, every:F, from:R+every:F, single:R (default every-round).")
     public String schedule;
 
     @JsonPropertyDescription("constrain-and-scale: weight alpha of the loss alpha*CE + (1-alpha)*||W - G|| "

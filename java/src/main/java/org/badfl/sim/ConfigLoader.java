@@ -53,7 +53,7 @@ public final class ConfigLoader {
         .build();
 
     /** One config key: its name (= flag without "--"), description, default and shape. */
-    public record Key(String name, String description, JsonNode defaultValue, boolean adversaryKey) {
+    public record Key(String name, String description, JsonNode defaultValue, boolean adversaryKey, Class<?> type) {
 
         /** True for keys whose value is a list (comma-separated on the command line). */
         public boolean isList() {
@@ -88,12 +88,15 @@ public final class ConfigLoader {
     public static List<Key> keys() {
         Map<String, String> scenario = descriptions(ScenarioConfig.class);
         Map<String, String> adversary = descriptions(AdversaryConfig.class);
+        Map<String, Class<?>> types = types(ScenarioConfig.class);
+        types.putAll(types(AdversaryConfig.class));
         ObjectNode defaults = toTree(new ScenarioConfig());
         List<Key> keys = new ArrayList<>();
         for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             boolean adv = adversary.containsKey(name);
-            keys.add(new Key(name, adv ? adversary.get(name) : scenario.get(name), defaults.get(name), adv));
+            keys.add(new Key(name, adv ? adversary.get(name) : scenario.get(name), defaults.get(name), adv,
+                types.get(name)));
         }
         return keys;
     }
@@ -101,6 +104,17 @@ public final class ConfigLoader {
     /** Names of the keys of one adversary (the entries of {@code more-adversaries}). */
     public static List<String> adversaryKeys() {
         return new ArrayList<>(descriptions(AdversaryConfig.class).keySet());
+    }
+
+    private static Map<String, Class<?>> types(Class<?> type) {
+        BeanDescription bd = JSON.getSerializationConfig().introspect(JSON.constructType(type));
+        Map<String, Class<?>> out = new LinkedHashMap<>();
+        for (BeanPropertyDefinition p : bd.findProperties()) {
+            if (p.couldSerialize()) {
+                out.put(p.getName(), p.getRawPrimaryType());
+            }
+        }
+        return out;
     }
 
     private static Map<String, String> descriptions(Class<?> type) {

@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -248,10 +247,5 @@ public final class ScenarioConfig {
     @Override
     public String toString() {
         return ConfigLoader.toJson(this);
-    }
-
-    /** Same as {@code Objects.requireNonNullElse}, kept here for readability in callers. */
-    static <T> T orDefault(T value, T fallback) {
-        return Objects.requireNonNullElse(value, fallback);
     }
 }
