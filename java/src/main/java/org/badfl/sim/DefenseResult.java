@@ -71,4 +71,10 @@ public record DefenseResult(String defense, int rounds, double acc, double[] asr
     public Double specificity() {
         return detection == null ? null : detection.specificity();
     }
+
+    @Override
+    public String toString() {
+        return defense + ": acc " + acc + ", asr " + Arrays.toString(asr) + (detection == null ? "" : ", " + detection)
+            + ", rejected " + rejected + ", " + rounds + " rounds";
+    }
 }
