@@ -94,15 +94,17 @@ public record Checkpoint(String fingerprint, int defenseIndex, int roundsDone, S
         Path file = dir.resolve(STATE);
         StateFile s;
         try {
-            s = ConfigLoader.json().readValue(Files.readAllBytes(file), StateFile.class);
+            com.fasterxml.jackson.databind.JsonNode tree = ConfigLoader.json().readTree(Files.readAllBytes(file));
+            int format = tree.path("format").asInt(-1);
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("checkpoint " + file + ": expected format " + FORMAT + ", found "
+                    + tree.path("format"));
+            }
+            s = ConfigLoader.json().treeToValue(tree, StateFile.class);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("checkpoint " + file + ": expected a state file, found nothing");
         } catch (IOException e) {
             throw new IllegalArgumentException("checkpoint " + file + ": cannot be read (" + e.getMessage() + ")");
-        }
-        if (s.format() != FORMAT) {
-            throw new IllegalArgumentException("checkpoint " + file + ": expected format " + FORMAT + ", found "
-                + s.format());
         }
         if (s.roundsDone() > 0 && s.globalFile() == null) {
             throw new IllegalArgumentException("checkpoint " + file + ": " + s.roundsDone() + " rounds done but no "
