@@ -67,6 +67,7 @@ public final class Plots {
         x.setRange(0.5, maxRound + 0.5);
         NumberAxis y = new NumberAxis(yLabel);
         y.setRange(0, 100);
+        y.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(10));
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);

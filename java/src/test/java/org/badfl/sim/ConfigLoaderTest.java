@@ -26,7 +26,8 @@ class ConfigLoaderTest {
         ScenarioConfig c = new ScenarioConfig().resolved();
         assertEquals("mnist-embedded", c.dataset);
         assertEquals(20, c.clients);
-        assertEquals(List.of("no-attack", "fedavg", "flame", "rlr", "crfl", "fltrust"), c.defenses);
+        assertEquals(List.of("no-attack", "fedavg", "flame", "rlr", "crfl", "fltrust"), c.defenses.subList(0, 6));
+        assertEquals(ScenarioConfig.DEFAULT_DEFENSES, c.defenses, "plus badfl once it is registered");
         assertEquals("constrain-and-scale", c.primary.attack);
         assertEquals(4, c.primary.attackers);
         assertEquals(0, c.primary.target);
