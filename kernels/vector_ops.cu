@@ -1,8 +1,6 @@
-// Element-wise vector kernels. CPU reference: org.badfl.gpu.DeviceSelfTest (y += a * x).
+// Element-wise vector kernels. CPU reference: org.badfl.gpu.DeviceChecks (y += a * x).
 #pragma once
-#ifndef __CUDACC__
-#include "cuda_emu.h"
-#endif
+#include "common.cuh"
 
 // y[i] += a * x[i] for i < n. Grid-stride loop: any grid and block size covers n.
 extern "C" __global__ void axpy_forward_kernel(float* y, const float* x, float a, int n) {
