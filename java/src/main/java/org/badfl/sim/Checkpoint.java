@@ -11,8 +11,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32;
 
@@ -34,10 +38,11 @@ import java.util.zip.CRC32;
  * @param roundsDone    rounds of that defense completed (0..T)
  * @param globalFile    file name of its G after {@code roundsDone} rounds, null when {@code roundsDone == 0}
  * @param records       every round record so far, all defenses, in the order produced
+ * @param finals        fields added by a {@link FinalEvaluation} per completed defense (may be empty)
  * @param defenseState  saved state of a defense that keeps state across rounds (null for stateless ones)
  */
 public record Checkpoint(String fingerprint, int defenseIndex, int roundsDone, String globalFile,
-                         List<RoundRecord> records, String defenseState) {
+                         List<RoundRecord> records, Map<String, ObjectNode> finals, String defenseState) {
 
     /** Current format; a state file of another format is refused. */
     public static final int FORMAT = 1;
@@ -48,16 +53,17 @@ public record Checkpoint(String fingerprint, int defenseIndex, int roundsDone, S
     public Checkpoint {
         Objects.requireNonNull(fingerprint, "fingerprint");
         records = List.copyOf(records);
+        finals = finals == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(finals));
     }
 
     /** The JSON form (with a format number). */
     private record StateFile(int format, String fingerprint, int defenseIndex, int roundsDone, String globalFile,
-                             List<RoundRecord> records, String defenseState) {
+                             List<RoundRecord> records, Map<String, ObjectNode> finals, String defenseState) {
     }
 
     /** Saves {@code global} (not modified) and this state atomically into {@code dir} (created if absent). */
     public static Checkpoint save(Path dir, String fingerprint, int defenseIndex, int roundsDone, float[] global,
-                                  List<RoundRecord> records, String defenseState) {
+                                  List<RoundRecord> records, Map<String, ObjectNode> finals, String defenseState) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -68,10 +74,10 @@ public record Checkpoint(String fingerprint, int defenseIndex, int roundsDone, S
             globalFile = "global-d" + defenseIndex + "-r" + roundsDone + ".bin";
             AtomicFiles.write(dir.resolve(globalFile), encode(global));
         }
-        Checkpoint c = new Checkpoint(fingerprint, defenseIndex, roundsDone, globalFile, records, defenseState);
+        Checkpoint c = new Checkpoint(fingerprint, defenseIndex, roundsDone, globalFile, records, finals, defenseState);
         try {
             byte[] json = ConfigLoader.json().writeValueAsBytes(new StateFile(FORMAT, fingerprint, defenseIndex,
-                roundsDone, globalFile, c.records, defenseState));
+                roundsDone, globalFile, c.records, c.finals, defenseState));
             AtomicFiles.write(dir.resolve(STATE), json);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
@@ -111,7 +117,7 @@ public record Checkpoint(String fingerprint, int defenseIndex, int roundsDone, S
                 + "global model file named");
         }
         return new Checkpoint(s.fingerprint(), s.defenseIndex(), s.roundsDone(), s.globalFile(),
-            s.records() == null ? List.of() : s.records(), s.defenseState());
+            s.records() == null ? List.of() : s.records(), s.finals(), s.defenseState());
     }
 
     /** G saved with this state (checked against its CRC), or null when no round of the defense is done. */

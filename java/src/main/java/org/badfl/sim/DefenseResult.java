@@ -1,5 +1,6 @@
 package org.badfl.sim;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
 import org.badfl.evaluation.DetectionCounts;
@@ -19,12 +20,19 @@ import org.badfl.evaluation.DetectionCounts;
  * @param trainSeconds   local training wall time over the run
  * @param defenseSeconds validation + aggregation wall time over the run
  * @param evalSeconds    evaluation wall time over the run
+ * @param extra          fields from a {@link FinalEvaluation} (e.g. certified accuracy), or null
  */
 public record DefenseResult(String defense, int rounds, double acc, double[] asr, DetectionCounts detection,
-                            long rejected, double trainSeconds, double defenseSeconds, double evalSeconds) {
+                            long rejected, double trainSeconds, double defenseSeconds, double evalSeconds,
+                            ObjectNode extra) {
 
     /** Aggregates one defense's round records (in round order, at least one). */
     public static DefenseResult of(String defense, List<RoundRecord> records) {
+        return of(defense, records, null);
+    }
+
+    /** As {@link #of(String, List)} with the fields of a final evaluation (null for none). */
+    public static DefenseResult of(String defense, List<RoundRecord> records, ObjectNode extra) {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("defense " + defense + ": no rounds recorded");
         }
@@ -43,7 +51,8 @@ public record DefenseResult(String defense, int rounds, double acc, double[] asr
             def += r.defenseSeconds();
             eval += r.evalSeconds();
         }
-        return new DefenseResult(defense, records.size(), last.acc(), last.asr(), detection, rejected, train, def, eval);
+        return new DefenseResult(defense, records.size(), last.acc(), last.asr(), detection, rejected, train, def, eval,
+            extra);
     }
 
     /** Mean ASR over the adversaries, or null without attack. */

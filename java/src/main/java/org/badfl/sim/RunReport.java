@@ -122,6 +122,15 @@ public final class RunReport {
             phases.put("training", round3(r.trainSeconds()));
             phases.put("defense", round3(r.defenseSeconds()));
             phases.put("evaluation", round3(r.evalSeconds()));
+            if (r.extra() != null) {
+                r.extra().fields().forEachRemaining(e -> {
+                    if (o.has(e.getKey())) {
+                        throw new IllegalStateException("final evaluation field '" + e.getKey() + "' clashes with a "
+                            + "standard summary field");
+                    }
+                    o.set(e.getKey(), e.getValue().deepCopy());
+                });
+            }
         }
         return root;
     }

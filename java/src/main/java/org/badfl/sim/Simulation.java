@@ -44,6 +44,7 @@ import org.badfl.util.Seeds;
  *   <li>Evaluation of the round's evaluation model ({@link RoundResult#modelToEvaluate()}: CRFL's model before
  *       its noise): ACC on the clean test set, ASR per adversary.</li>
  *   <li>Detection counts of the defense's flags (accepted updates only) against the clients that attacked.</li>
+ *   <li>After the last round, an optional {@link FinalEvaluation} (test-time smoothing, certification).</li>
  *   <li>Checkpoint (G + all records, atomically) and {@code rounds.csv}, then progress.</li>
  * </ol>
  * Results are bit-identical for any thread count: every random draw is seeded by purpose and ids, work is split
@@ -88,6 +89,7 @@ public final class Simulation {
     private final SimulationListener listener;
     private final UpdateTamper tamper;
     private final StopHook stopHook;
+    private final FinalEvaluation finalEvaluation;
 
     private Simulation(Builder b) {
         this.scenario = b.scenario;
@@ -97,6 +99,7 @@ public final class Simulation {
         this.listener = b.listener;
         this.tamper = b.tamper;
         this.stopHook = b.stopHook;
+        this.finalEvaluation = b.finalEvaluation;
     }
 
     /** Starts configuring a simulation of {@code scenario}. */
@@ -112,6 +115,7 @@ public final class Simulation {
         private SimulationListener listener = SimulationListener.NONE;
         private UpdateTamper tamper;
         private StopHook stopHook = (d, t) -> false;
+        private FinalEvaluation finalEvaluation;
 
         private Builder(Scenario scenario) {
             this.scenario = Objects.requireNonNull(scenario, "scenario");
@@ -139,6 +143,12 @@ public final class Simulation {
 
         public Builder tamper(UpdateTamper tamper) {
             this.tamper = tamper;
+            return this;
+        }
+
+        /** Extra measurements of each defense's final model, added to its summary entry (null: none). */
+        public Builder finalEvaluation(FinalEvaluation finalEvaluation) {
+            this.finalEvaluation = finalEvaluation;
             return this;
         }
 
@@ -172,6 +182,7 @@ public final class Simulation {
         List<String> defenses = config.defenses;
         String fingerprint = scenario.fingerprint();
         List<RoundRecord> records = new ArrayList<>();
+        Map<String, ObjectNode> finals = new LinkedHashMap<>();
         int startDefense = 0;
         int startRound = 1;
         float[] resumeGlobal = null;
@@ -188,6 +199,7 @@ public final class Simulation {
                     + cp.defenseIndex() + ", round " + cp.roundsDone() + ") is outside the scenario");
             }
             records.addAll(cp.records());
+            finals.putAll(cp.finals());
             startDefense = cp.defenseIndex();
             startRound = cp.roundsDone() + 1;
             resumeGlobal = cp.loadGlobal(folder.checkpointDir(), scenario.modelSpec().layout().size());
@@ -204,13 +216,14 @@ public final class Simulation {
             for (int d = startDefense; d < defenses.size(); d++) {
                 float[] global = d == startDefense && resumeGlobal != null ? resumeGlobal : scenario.initialGlobal();
                 int first = d == startDefense ? startRound : 1;
-                boolean finished = runDefense(d, defenses.get(d), global, first, records, compute, fingerprint);
+                boolean finished = runDefense(d, defenses.get(d), global, first, records, finals, compute,
+                    fingerprint);
                 if (!finished) {
-                    return new Outcome(List.copyOf(records), results(records, d), null, false);
+                    return new Outcome(List.copyOf(records), results(records, finals, d), null, false);
                 }
             }
         }
-        List<DefenseResult> results = results(records, defenses.size());
+        List<DefenseResult> results = results(records, finals, defenses.size());
         ObjectNode summary = RunReport.summary(scenario.describe(), results);
         if (folder != null) {
             folder.writeFinal(scenario, records, results, summary);
@@ -219,7 +232,7 @@ public final class Simulation {
     }
 
     /** Results of the first {@code completed} defenses. */
-    private List<DefenseResult> results(List<RoundRecord> records, int completed) {
+    private List<DefenseResult> results(List<RoundRecord> records, Map<String, ObjectNode> finals, int completed) {
         Map<String, List<RoundRecord>> byDefense = new LinkedHashMap<>();
         for (String name : scenario.config().defenses.subList(0, completed)) {
             byDefense.put(name, new ArrayList<>());
@@ -231,13 +244,13 @@ public final class Simulation {
             }
         }
         List<DefenseResult> out = new ArrayList<>();
-        byDefense.forEach((name, list) -> out.add(DefenseResult.of(name, list)));
+        byDefense.forEach((name, list) -> out.add(DefenseResult.of(name, list, finals.get(name))));
         return out;
     }
 
     /** Runs rounds {@code first..T} of one defense; false when stopped by the hook. */
     private boolean runDefense(int index, String name, float[] global, int first, List<RoundRecord> records,
-                               Compute compute, String fingerprint) {
+                               Map<String, ObjectNode> finals, Compute compute, String fingerprint) {
         ScenarioConfig config = scenario.config();
         Defense defense = Scenario.createDefense(config, name);
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
@@ -331,9 +344,18 @@ public final class Simulation {
                 outcome.validation().rejected().size(), detection, trainSeconds, defenseSeconds, evalSeconds, note);
             records.add(record);
 
-            // 5. checkpoint, then progress
+            // 5. after the last round, extra measurements of the final model (committed with its checkpoint)
+            if (t == config.rounds && finalEvaluation != null) {
+                ObjectNode extra = finalEvaluation.evaluate(name, defense, evaluated, global, scenario, compute,
+                    Seeds.derive(config.seed, "final-evaluation", index));
+                if (extra != null && extra.size() > 0) {
+                    finals.put(name, extra);
+                }
+            }
+
+            // 6. checkpoint, then progress
             if (folder != null) {
-                Checkpoint.save(folder.checkpointDir(), fingerprint, index, t, global, records, null);
+                Checkpoint.save(folder.checkpointDir(), fingerprint, index, t, global, records, finals, null);
                 folder.writeRounds(records, scenario.adversaries().size());
             }
             listener.roundFinished(record);
@@ -341,7 +363,8 @@ public final class Simulation {
                 return false;
             }
         }
-        listener.defenseFinished(DefenseResult.of(name, records.stream().filter(r -> r.defense().equals(name)).toList()));
+        listener.defenseFinished(DefenseResult.of(name, records.stream().filter(r -> r.defense().equals(name)).toList(),
+            finals.get(name)));
         return true;
     }
 

@@ -28,7 +28,8 @@ class CheckpointTest {
     void saveAndLoadRoundTripEverything() {
         float[] g = {1.5f, -0f, Float.MIN_VALUE, -3.25e10f, 7f};
         List<RoundRecord> records = List.of(record("fedavg", 1, null), record("flame", 1, new DetectionCounts(1, 2, 3, 0)));
-        Checkpoint.save(dir, "abc", 1, 1, g, records, null);
+        Checkpoint.save(dir, "abc", 1, 1, g, records, java.util.Map.of("fedavg",
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("certified_acc", 0.5)), null);
         Checkpoint c = Checkpoint.load(dir);
         assertEquals("abc", c.fingerprint());
         assertEquals(1, c.defenseIndex());
@@ -36,25 +37,26 @@ class CheckpointTest {
         assertEquals(records, c.records());
         assertArrayEquals(g, c.loadGlobal(dir, 5));
         assertNull(c.defenseState());
+        assertEquals(0.5, c.finals().get("fedavg").get("certified_acc").asDouble());
     }
 
     @Test
     void aNewCheckpointReplacesTheOldModelFile() throws Exception {
-        Checkpoint.save(dir, "f", 0, 1, new float[] {1}, List.of(), null);
-        Checkpoint.save(dir, "f", 0, 2, new float[] {2}, List.of(), null);
+        Checkpoint.save(dir, "f", 0, 1, new float[] {1}, List.of(), null, null);
+        Checkpoint.save(dir, "f", 0, 2, new float[] {2}, List.of(), null, null);
         assertFalse(Files.exists(dir.resolve("global-d0-r1.bin")));
         assertTrue(Files.exists(dir.resolve("global-d0-r2.bin")));
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temporary files left");
         }
         assertArrayEquals(new float[] {2}, Checkpoint.load(dir).loadGlobal(dir, 1));
-        Checkpoint.save(dir, "f", 1, 0, null, List.of(), null);
+        Checkpoint.save(dir, "f", 1, 0, null, List.of(), null, null);
         assertNull(Checkpoint.load(dir).loadGlobal(dir, 1), "round 0 of the next defense starts from the initial G");
     }
 
     @Test
     void damagedFilesAreReportedNotUsed() throws Exception {
-        Checkpoint.save(dir, "f", 0, 1, new float[] {1, 2, 3}, List.of(), null);
+        Checkpoint.save(dir, "f", 0, 1, new float[] {1, 2, 3}, List.of(), null, null);
         Path bin = dir.resolve("global-d0-r1.bin");
         byte[] b = Files.readAllBytes(bin);
         b[14] ^= 1;

@@ -130,6 +130,33 @@ class SimulationTest {
         }
     }
 
+    @Test
+    void finalEvaluationFieldsReachTheSummaryAndSurviveAResume() throws Exception {
+        ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 2, "fedavg", "crfl");
+        c.rounds = 1;
+        Scenario s = Scenario.prepare(c);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        FinalEvaluation norm = (name, defense, evaluated, global, scenario, compute, seed) -> {
+            calls.incrementAndGet();
+            double sum = 0;
+            for (float v : evaluated) {
+                sum += (double) v * v;
+            }
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                .put("final_norm", Math.sqrt(sum)).put("instance", defense.name());
+        };
+        RunFolder part = RunFolder.create(dir.resolve("part"), s.config(), false);
+        Simulation.of(s).folder(part).finalEvaluation(norm).stopHook((d, t) -> d == 0).build().run();
+        assertEquals(1, calls.get());
+        Simulation.Outcome resumed = Simulation.of(s).folder(part).finalEvaluation(norm).build().run();
+        assertEquals(2, calls.get(), "not called again for the defense finished before the stop");
+        Simulation.Outcome whole = Simulation.of(s).finalEvaluation(norm).build().run();
+        assertEquals(RunReport.withoutTimes(whole.summary()), RunReport.withoutTimes(resumed.summary()));
+        JsonNode crfl = resumed.summary().get("results").get(1);
+        assertEquals("crfl", crfl.get("instance").asText());
+        assertTrue(crfl.get("final_norm").asDouble() > 0);
+    }
+
     /** rounds.csv without the three timing columns. */
     private static List<String> metricsOnly(String csv) {
         return csv.lines().map(l -> {
