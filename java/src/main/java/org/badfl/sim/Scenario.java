@@ -425,9 +425,9 @@ public final class Scenario {
     }
 
     /**
-     * Clients selected in round {@code t} (ascending): max(1, round(fraction·N)) clients, the adversaries' clients scheduled to attack in t first (they always take part, as in
-     * Bagdasaryan et al.'s attack rounds), the rest drawn with {@code derive(seed, "select", t)}. The same for
-     * every defense, including no-attack.
+     * Clients selected in round {@code t} (ascending): max(1, round(fraction·N)) clients, the adversaries'
+     * clients scheduled to attack in t first (they always take part, as in Bagdasaryan et al.'s attack rounds),
+     * the rest drawn with {@code derive(seed, "select", t)}. The same for every defense, including no-attack.
      */
     public int[] selectClients(int round) {
         int n = config.clients;

@@ -21,11 +21,14 @@ import java.util.Set;
  * sit at the top level next to these; {@link ConfigLoader} reads and writes the flat form.
  *
  * <h2>Why the defaults</h2>
- * The default run must finish in at most 5 minutes on 2 cores for six training runs (no-attack, FedAvg, FLAME,
- * RLR, CRFL, FLTrust), while showing a high clean accuracy and, under FedAvg, a working backdoor: embedded MNIST
- * (8,000 / 2,000), 20 clients all taking part, {@code cnn-small} (11,978 parameters, ~0.33 MMAC per image),
- * {@link #rounds} rounds of {@link #epochs} local epoch(s) of SGD (batch {@link #batchSize}, lr {@link #lr},
- * momentum {@link #momentum}). Measured figures are in docs/RUN.md.
+ * The default run must finish in at most 5 minutes on 2 cores for six or seven training runs (no-attack, FedAvg,
+ * FLAME, RLR, CRFL, FLTrust, BADFL) while showing a clean accuracy of at least 95% and, under FedAvg, a working
+ * backdoor. Embedded MNIST (8,000 / 2,000), 20 IID clients all taking part, {@code cnn-small} (11,978
+ * parameters, ~0.33 MMAC per image). FedAvg with 20 IID clients progresses per round about as much as one
+ * client's local steps, so reaching 95% needs about 12-16 passes over the data: 8 rounds of 2 local epochs,
+ * batch 16 (49 steps per client and round), lr 0.1 with momentum 0.5 (momentum 0.9 at this lr diverges in the
+ * first rounds). Measured (docs/RUN.md): no-attack ACC 96.8%, FedAvg ASR 99.9% under 4 constrain-and-scale
+ * attackers.
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -99,7 +102,7 @@ public final class ScenarioConfig {
     public String model = "cnn-small";
 
     @JsonPropertyDescription("Federated rounds T.")
-    public int rounds = 10;
+    public int rounds = 8;
 
     @JsonPropertyDescription("Number of clients N.")
     public int clients = 20;
@@ -109,16 +112,16 @@ public final class ScenarioConfig {
     public double fraction = 1.0;
 
     @JsonPropertyDescription("Local epochs E per round.")
-    public int epochs = 1;
+    public int epochs = 2;
 
     @JsonPropertyDescription("Local batch size.")
-    public int batchSize = 32;
+    public int batchSize = 16;
 
     @JsonPropertyDescription("Local SGD learning rate.")
-    public double lr = 0.05;
+    public double lr = 0.1;
 
     @JsonPropertyDescription("Local SGD momentum.")
-    public double momentum = 0.9;
+    public double momentum = 0.5;
 
     @JsonPropertyDescription("Local SGD weight decay.")
     public double weightDecay = 0.0;

@@ -26,9 +26,10 @@ class KillAndResumeTest {
     Path dir;
 
     private static final String[] SCENARIO = {"--dataset", "synthetic:n=360,test=60,classes=4,size=16", "--clients",
-        "6", "--rounds", "6", "--batch-size", "8", "--momentum", "0.5", "--root-set", "8", "--inspection-set", "4",
-        "--min-samples", "5", "--attack", "constrain-and-scale", "--attackers", "2", "--trigger", "square",
-        "--defense", "no-attack,flame", "--progress", "plain", "--threads", "2"};
+        "6", "--rounds", "6", "--epochs", "1", "--lr", "0.05", "--batch-size", "8", "--momentum", "0.5",
+        "--root-set", "8", "--inspection-set", "4", "--min-samples", "5", "--attack", "constrain-and-scale",
+        "--attackers", "2", "--trigger", "square", "--defense", "no-attack,flame", "--progress", "plain",
+        "--threads", "2"};
 
     private static List<String> runArgs(Path out, String name) {
         List<String> a = new ArrayList<>(List.of("run"));

@@ -42,9 +42,9 @@ class RunCommandTest {
     private List<String> tiny(String name, String... more) {
         java.util.LinkedHashMap<String, String> flags = new java.util.LinkedHashMap<>();
         String[] base = {"--dataset", "synthetic:n=240,test=60,classes=4,size=16", "--clients", "6", "--rounds", "2",
-            "--batch-size", "8", "--momentum", "0.5", "--root-set", "8", "--inspection-set", "4", "--min-samples", "5",
-            "--attack", "pixel-pattern", "--attackers", "2", "--trigger", "square", "--out", dir.toString(), "--name",
-            name, "--progress", "plain"};
+            "--epochs", "1", "--lr", "0.05", "--batch-size", "8", "--momentum", "0.5", "--root-set", "8",
+            "--inspection-set", "4", "--min-samples", "5", "--attack", "pixel-pattern", "--attackers", "2",
+            "--trigger", "square", "--out", dir.toString(), "--name", name, "--progress", "plain"};
         for (int i = 0; i < base.length; i += 2) {
             flags.put(base[i], base[i + 1]);
         }

@@ -17,6 +17,7 @@ final class TestScenarios {
         c.dataset = "synthetic:n=240,test=80,classes=4,size=16";
         c.rounds = 2;
         c.clients = 6;
+        c.epochs = 1;
         c.batchSize = 8;
         c.lr = 0.05;
         c.momentum = 0.5;
