@@ -335,6 +335,9 @@ public final class Simulation {
                 detection = DetectionCounts.of(judged, attackingIds);
             }
             String note = result.note();
+            for (ClientVerdict rejected : outcome.validation().rejected()) {
+                note = note + "; client " + rejected.clientId() + ": " + rejected.reason();
+            }
             for (String f : failures) {
                 if (f != null) {
                     note = note.isEmpty() ? f : note + "; " + f;

@@ -189,6 +189,9 @@ class SimulationTest {
             assertEquals(expected, r.rejected(), r.toString());
             if (expected > 0) {
                 assertTrue(r.note().contains("3 of 6 updates rejected as invalid"), r.note());
+                assertTrue(r.note().contains("client " + attackers[0] + ": invalid update: NaN at index 17"), r.note());
+                assertTrue(r.note().contains("client " + attackers[1] + ": invalid update: Infinity"), r.note());
+                assertTrue(r.note().contains("client " + attackers[2] + ": invalid update: wrong length"), r.note());
             }
             assertTrue(Double.isFinite(r.acc()), r.toString());
         }
