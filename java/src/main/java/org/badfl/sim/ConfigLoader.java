@@ -201,8 +201,7 @@ public final class ConfigLoader {
         ObjectNode top = JsonNodeFactory.instance.objectNode();
         ObjectNode adversary = (ObjectNode) JSON.valueToTree(AdversaryConfig.defaultPrimary());
         boolean attackGiven = flat.has("attack");
-        for (Iterator<Map.Entry<String, JsonNode>> it = flat.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : flat.properties()) {
             (advKeys.contains(e.getKey()) ? adversary : top).set(e.getKey(), e.getValue());
         }
         if (attackGiven && !flat.has("attackers") && flat.path("attack").isTextual()
@@ -307,8 +306,7 @@ public final class ConfigLoader {
      */
     public static ObjectNode merge(ObjectNode base, ObjectNode overrides) {
         ObjectNode out = base.deepCopy();
-        for (Iterator<Map.Entry<String, JsonNode>> it = overrides.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : overrides.properties()) {
             JsonNode existing = out.get(e.getKey());
             if (existing != null && existing.isObject() && e.getValue().isObject()) {
                 out.set(e.getKey(), merge((ObjectNode) existing, (ObjectNode) e.getValue()));
@@ -326,10 +324,9 @@ public final class ConfigLoader {
         ObjectNode top = JSON.valueToTree(c);
         ObjectNode adversary = JSON.valueToTree(c.primary);
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = top.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : top.properties()) {
             if (e.getKey().equals("defenses")) {
-                adversary.fields().forEachRemaining(a -> out.set(a.getKey(), a.getValue()));
+                adversary.properties().forEach(a -> out.set(a.getKey(), a.getValue()));
             }
             out.set(e.getKey(), e.getValue());
         }

@@ -123,7 +123,7 @@ public final class RunReport {
             phases.put("defense", round3(r.defenseSeconds()));
             phases.put("evaluation", round3(r.evalSeconds()));
             if (r.extra() != null) {
-                r.extra().fields().forEachRemaining(e -> {
+                r.extra().properties().forEach(e -> {
                     if (o.has(e.getKey())) {
                         throw new IllegalStateException("final evaluation field '" + e.getKey() + "' clashes with a "
                             + "standard summary field");
