@@ -9,6 +9,7 @@ import org.badfl.engine.ParamKind;
 import org.badfl.engine.ParamLayout;
 import org.badfl.server.kernels.CoordinateStats;
 import org.badfl.server.kernels.Gram;
+import org.badfl.server.kernels.GramReference;
 import org.badfl.server.kernels.SignVotes;
 import org.badfl.server.kernels.WeightedSum;
 import org.badfl.server.noise.GaussianNoise;
@@ -228,7 +229,7 @@ public final class AggregationChecks {
 
     static void gram(Device dev, int n, int d, int[] ranges, int chunk, long seed) {
         float[][] x = rows(seed, "gram", n, d);
-        double[] ref = Gram.compute(x, ranges, Compute.serial());
+        double[] ref = GramReference.compute(x, ranges); // the definition: the CPU kernel sums chunks in float
         try (DeviceRows rows = DeviceRows.upload(dev, x, d)) {
             double[] got = new GpuAggregation(dev, 256, 65536, chunk).gram(rows, ranges);
             double[] tol = new double[n * n];
