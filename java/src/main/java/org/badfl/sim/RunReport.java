@@ -261,7 +261,7 @@ public final class RunReport {
             sb.append("![ASR per round](asr.png)\n\n");
         }
         sb.append("All metrics per round: `rounds.csv`; machine-readable results: `summary.json`; the resolved "
-            + "configuration: `config.json` (rerun with `./badfl run --config config.json --name <new>`).\n");
+            + "configuration: `config.json` (rerun with `./badfl run --config <this folder>/config.json --name <new>`).\n");
         return sb.toString();
     }
 }
