@@ -38,6 +38,17 @@ class KillAndResumeTest {
         return a;
     }
 
+    /** True when the checkpoint holds a model after round 2 of the first defense or later. */
+    private static boolean pastRoundTwo(Path checkpoint) throws java.io.IOException {
+        if (!Files.isDirectory(checkpoint)) {
+            return false;
+        }
+        try (var s = Files.list(checkpoint)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("global-d\\d+-r\\d+\\.bin"))
+                .anyMatch(n -> !n.equals("global-d0-r1.bin"));
+        }
+    }
+
     @Test
     void killNineThenResumeGivesTheUninterruptedSummary() throws Exception {
         Path killed = dir.resolve("killed");
@@ -49,10 +60,9 @@ class KillAndResumeTest {
             .redirectOutput(dir.resolve("child.log").toFile()).start();
         Path state = killed.resolve("checkpoint").resolve("state.json");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        // wait for the second checkpoint (round 2 of the first defense), then kill at once
-        while (System.nanoTime() < deadline && !Files.exists(killed.resolve("checkpoint").resolve("global-d0-r2.bin"))
-            && child.isAlive()) {
-            Thread.sleep(20);
+        // wait until at least two rounds are checkpointed, then kill at once
+        while (System.nanoTime() < deadline && !pastRoundTwo(killed.resolve("checkpoint")) && child.isAlive()) {
+            Thread.sleep(10);
         }
         boolean killedMidRun = child.isAlive();
         child.destroyForcibly(); // SIGKILL on POSIX: no shutdown hooks, no flushing
