@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -52,13 +51,11 @@ public final class ConfigLoader {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
         .build();
 
-    /** One config key: its name (= flag without "--"), description, default and shape. */
+    /**
+     * One config key: its name (= flag without "--"), description, default (null for attack keys whose default
+     * depends on the attack), whether it belongs to an adversary, and its Java type.
+     */
     public record Key(String name, String description, JsonNode defaultValue, boolean adversaryKey, Class<?> type) {
-
-        /** True for keys whose value is a list (comma-separated on the command line). */
-        public boolean isList() {
-            return name.equals("defenses");
-        }
 
         /** Default as shown in help: text, or "(attack default)" for unset adversary keys. */
         public String defaultText() {
@@ -319,7 +316,7 @@ public final class ConfigLoader {
 
     // ------------------------------------------------------------------ writing
 
-    /** The flat tree of a config (first adversary's keys before {@code more-adversaries}). */
+    /** The flat tree of a config: run keys, then the first adversary's keys, then defenses and more-adversaries. */
     public static ObjectNode toTree(ScenarioConfig c) {
         ObjectNode top = JSON.valueToTree(c);
         ObjectNode adversary = JSON.valueToTree(c.primary);
@@ -354,12 +351,5 @@ public final class ConfigLoader {
     /** A deep copy. */
     public static ScenarioConfig copy(ScenarioConfig c) {
         return fromTree(toTree(c), "copy");
-    }
-
-    /** A JSON array node of texts. */
-    static ArrayNode textArray(List<String> values) {
-        ArrayNode a = JsonNodeFactory.instance.arrayNode();
-        values.forEach(a::add);
-        return a;
     }
 }

@@ -232,12 +232,6 @@ public final class ScenarioConfig {
         return r;
     }
 
-    /** True when some adversary attacks (attack other than none). */
-    @JsonIgnore
-    public boolean hasAttack() {
-        return adversaries().stream().anyMatch(a -> a.attack != null && !a.attack.equalsIgnoreCase("none"));
-    }
-
     private static void require(String key, boolean ok, String expected, Object found) {
         if (!ok) {
             throw new IllegalArgumentException("config key '" + key + "' (flag --" + key + "): expected " + expected
