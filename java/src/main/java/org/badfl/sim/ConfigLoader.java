@@ -81,7 +81,7 @@ public final class ConfigLoader {
 
     // ------------------------------------------------------------------ keys
 
-    /** Every config key in file order: run keys, first-adversary keys before {@code more-adversaries}. */
+    /** Every config key in file order: run keys, the first adversary's keys, defenses, more-adversaries. */
     public static List<Key> keys() {
         Map<String, String> scenario = descriptions(ScenarioConfig.class);
         Map<String, String> adversary = descriptions(AdversaryConfig.class);
