@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.badfl.data.DatasetSource;
+import org.badfl.gpu.TrainingDevice;
 import org.badfl.sim.AdversaryConfig;
 import org.badfl.sim.ConfigLoader;
 import org.badfl.sim.ProgressPrinter;
@@ -51,8 +52,8 @@ public final class RunCommand implements Callable<Integer> {
     Path configFile;
 
     @Option(names = "--resume", paramLabel = "RUN_FOLDER", order = -9,
-        description = "Continue an interrupted run (e.g. runs/<name>) from its last complete round; only --threads "
-            + "and --progress may be given with it.")
+        description = "Continue an interrupted run (e.g. runs/<name>) from its last complete round; only --threads, "
+            + "--device and --progress may be given with it.")
     Path resume;
 
     @Option(names = "--force", order = -8,
@@ -62,6 +63,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", order = -7,
         description = "auto (a bar on a terminal, plain lines otherwise), bar, plain or none (default: auto).")
     String progress;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", order = -7,
+        description = "Where clients train: auto (the GPU when one is usable, else the CPU, saying why), gpu, cpu, or "
+            + "emu (the CUDA kernels on the CPU emulation: slow, for testing). Default: ${DEFAULT-VALUE}.")
+    String device;
 
     @Option(names = "--print-config", order = -6,
         description = "Print the resolved config (YAML) and exit without running.")
@@ -88,6 +94,12 @@ public final class RunCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        try (TrainingDevice training = TrainingDevice.select(device)) { // before anything is written
+            return start(config, training, mode, out);
+        }
+    }
+
+    private int start(ScenarioConfig config, TrainingDevice training, ProgressPrinter.Mode mode, PrintWriter out) {
         Scenario scenario = Scenario.prepare(config);
         Path outRoot = Path.of(config.out);
         if (config.name == null) {
@@ -98,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
         out.println("outputs: " + folder.dir() + "  (resume after an interruption: ./badfl run --resume "
             + folder.dir() + ")");
         out.flush();
-        return runAndReport(scenario, folder, config.threads, mode, out);
+        return runAndReport(scenario, folder, config.threads, mode, out, training);
     }
 
     private int resume(ObjectNode flags, ProgressPrinter.Mode mode, PrintWriter out) {
@@ -121,16 +133,21 @@ public final class RunCommand implements Callable<Integer> {
         RunFolder folder = RunFolder.open(resume);
         ScenarioConfig config = folder.readConfig();
         int threads = flags.has("threads") ? ConfigLoader.fromTree(flags, "command line").threads : config.threads;
-        Scenario scenario = Scenario.prepare(config);
-        return runAndReport(scenario, folder, threads, mode, out);
+        try (TrainingDevice training = TrainingDevice.select(device)) {
+            Scenario scenario = Scenario.prepare(config);
+            return runAndReport(scenario, folder, threads, mode, out, training);
+        }
     }
 
     private int runAndReport(Scenario scenario, RunFolder folder, int threads, ProgressPrinter.Mode mode,
-                             PrintWriter out) {
-        ProgressPrinter printer = new ProgressPrinter(mode, out, System.err);
+                             PrintWriter out, TrainingDevice training) {
+        out.println(training.message());
+        out.flush();
         Simulation.Outcome outcome;
+        ProgressPrinter printer = new ProgressPrinter(mode, out, System.err);
         try {
-            outcome = Simulation.of(scenario).threads(threads).folder(folder).listener(printer).build().run();
+            outcome = Simulation.of(scenario).threads(threads).folder(folder).listener(printer)
+                .device(training.device()).build().run();
         } finally {
             printer.close();
         }

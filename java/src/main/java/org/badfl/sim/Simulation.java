@@ -13,12 +13,16 @@ import org.badfl.clients.ClientAttack;
 import org.badfl.clients.ClientUpdate;
 import org.badfl.clients.LocalTrainer;
 import org.badfl.clients.RoundShare;
+import org.badfl.clients.TrainingSettings;
 import org.badfl.engine.Compute;
 import org.badfl.engine.Network;
 import org.badfl.engine.NonFiniteException;
 import org.badfl.engine.ParamLayout;
 import org.badfl.evaluation.DetectionCounts;
 import org.badfl.evaluation.Evaluator;
+import org.badfl.gpu.Device;
+import org.badfl.gpu.DeviceBuffer;
+import org.badfl.gpu.nn.GpuTrainer;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
 import org.badfl.server.RoundAggregator;
@@ -49,6 +53,11 @@ import org.badfl.util.Seeds;
  * </ol>
  * Results are bit-identical for any thread count: every random draw is seeded by purpose and ids, work is split
  * by problem size, and no floating-point sum depends on which thread ran what.
+ * <p>With a {@linkplain Builder#device device} (a GPU, or its CPU emulation), honest clients train on it one after
+ * another ({@link GpuTrainer#trainClient}: the same seeds, batches and steps as {@link LocalTrainer}, G uploaded once
+ * per round, each Δ downloaded for the defense); attacking clients keep the CPU path, whose attack hooks edit
+ * gradients and parameters on the host. Device results equal the CPU engine's within float reassociation (the
+ * GPU backend's checks), so a run on a device is reproducible on that device, not bit-identical to a CPU run.
  * <p>Resume: with a run folder holding a checkpoint of the same scenario, the run continues after the last
  * complete round; all records so far come from the checkpoint, so the final summary equals that of an
  * uninterrupted run except for wall-clock seconds (which add up the checkpointed rounds' times).
@@ -90,6 +99,7 @@ public final class Simulation {
     private final UpdateTamper tamper;
     private final StopHook stopHook;
     private final FinalEvaluation finalEvaluation;
+    private final Device device;
 
     private Simulation(Builder b) {
         this.scenario = b.scenario;
@@ -100,6 +110,7 @@ public final class Simulation {
         this.tamper = b.tamper;
         this.stopHook = b.stopHook;
         this.finalEvaluation = b.finalEvaluation;
+        this.device = b.device;
     }
 
     /** Starts configuring a simulation of {@code scenario}. */
@@ -116,6 +127,7 @@ public final class Simulation {
         private UpdateTamper tamper;
         private StopHook stopHook = (d, t) -> false;
         private FinalEvaluation finalEvaluation;
+        private Device device;
 
         private Builder(Scenario scenario) {
             this.scenario = Objects.requireNonNull(scenario, "scenario");
@@ -149,6 +161,15 @@ public final class Simulation {
         /** Extra measurements of each defense's final model, added to its summary entry (null: none). */
         public Builder finalEvaluation(FinalEvaluation finalEvaluation) {
             this.finalEvaluation = finalEvaluation;
+            return this;
+        }
+
+        /**
+         * Trains honest clients on {@code device} (not closed by the simulation); null (the default) trains every
+         * client on the CPU engine. Unlike the other options this changes results, within float reassociation.
+         */
+        public Builder device(Device device) {
+            this.device = device;
             return this;
         }
 
@@ -212,12 +233,12 @@ public final class Simulation {
                 + (startDefense < defenses.size() ? "defense " + defenses.get(startDefense) + ", round " + startRound
                 : "the final outputs (all rounds were complete)"));
         }
-        try (Compute compute = Compute.create(threads)) {
+        try (Compute compute = Compute.create(threads); DeviceClients gpu = DeviceClients.open(device, scenario)) {
             for (int d = startDefense; d < defenses.size(); d++) {
                 float[] global = d == startDefense && resumeGlobal != null ? resumeGlobal : scenario.initialGlobal();
                 int first = d == startDefense ? startRound : 1;
                 boolean finished = runDefense(d, defenses.get(d), global, first, records, finals, compute,
-                    fingerprint);
+                    fingerprint, gpu);
                 if (!finished) {
                     return new Outcome(List.copyOf(records), results(records, finals, d), null, false);
                 }
@@ -250,7 +271,7 @@ public final class Simulation {
 
     /** Runs rounds {@code first..T} of one defense; false when stopped by the hook. */
     private boolean runDefense(int index, String name, float[] global, int first, List<RoundRecord> records,
-                               Map<String, ObjectNode> finals, Compute compute, String fingerprint) {
+                               Map<String, ObjectNode> finals, Compute compute, String fingerprint, DeviceClients gpu) {
         ScenarioConfig config = scenario.config();
         Defense defense = Scenario.createDefense(config, name);
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
@@ -277,7 +298,13 @@ public final class Simulation {
             ClientUpdate[] updates = new ClientUpdate[m];
             String[] failures = new String[m];
             float[] g = global;
+            if (gpu != null) { // honest clients on the device, one after another; attackers below, on the CPU
+                gpu.train(g, selected, attacking, round, updates, failures, listener);
+            }
             compute.parallelFor(m, i -> {
+                if (gpu != null && !attacking[i]) {
+                    return;
+                }
                 int id = selected[i];
                 Network net = workspaces.poll();
                 if (net == null) {
@@ -399,5 +426,55 @@ public final class Simulation {
             }
         }
         return shares;
+    }
+
+    /** The device path of local training: one {@link GpuTrainer} for the whole run, honest clients only. */
+    private static final class DeviceClients implements AutoCloseable {
+        private final Scenario scenario;
+        private final GpuTrainer trainer;
+        private final DeviceBuffer delta;
+
+        private DeviceClients(Device device, Scenario scenario) {
+            this.scenario = scenario;
+            TrainingSettings s = scenario.training();
+            this.trainer = new GpuTrainer(device, scenario.modelSpec(), s.lr(), s.momentum(), s.weightDecay());
+            this.delta = device.allocFloats(Math.max(1, scenario.modelSpec().layout().size()));
+        }
+
+        /** Null without a device (a null resource is fine in try-with-resources). */
+        static DeviceClients open(Device device, Scenario scenario) {
+            return device == null ? null : new DeviceClients(device, scenario);
+        }
+
+        /** Uploads G, trains every non-attacking slot, fills its update (or its failure). */
+        void train(float[] global, int[] selected, boolean[] attacking, int round, ClientUpdate[] updates,
+                   String[] failures, SimulationListener listener) {
+            TrainingSettings s = scenario.training();
+            long master = scenario.config().seed;
+            int d = scenario.modelSpec().layout().size();
+            trainer.setGlobal(global);
+            for (int i = 0; i < selected.length; i++) {
+                if (attacking[i]) {
+                    continue;
+                }
+                int id = selected[i];
+                int[] indices = scenario.clientIndices(id);
+                try {
+                    GpuTrainer.Result r = trainer.trainClient(scenario.train(), indices,
+                        Seeds.derive(master, "client", round, id), s.epochs(), s.batchSize(), s.normalize(), delta);
+                    updates[i] = new ClientUpdate(id, trainer.network().device().downloadFloats(delta, d), indices.length,
+                        false, r.lastLoss());
+                } catch (NonFiniteException e) {
+                    failures[i] = "client " + id + ": local training diverged (" + e.getMessage() + ")";
+                }
+                listener.clientTrained();
+            }
+        }
+
+        @Override
+        public void close() {
+            delta.close();
+            trainer.close();
+        }
     }
 }
