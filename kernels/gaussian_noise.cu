@@ -8,23 +8,7 @@
 // nearly always, and bit for bit under the emulation (same libm math as the JVM's to within an ulp in double).
 #pragma once
 #include "common.cuh"
-
-__device__ __forceinline__ void badfl_philox4x32_10(unsigned c[4], unsigned k0, unsigned k1) {
-    const unsigned M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-    for (int r = 0; r < 10; r++) {
-        const unsigned hi0 = __umulhi(M0, c[0]), lo0 = M0 * c[0];
-        const unsigned hi1 = __umulhi(M1, c[2]), lo1 = M1 * c[2];
-        const unsigned n0 = hi1 ^ c[1] ^ k0, n2 = hi0 ^ c[3] ^ k1;
-        c[0] = n0;
-        c[1] = lo1;
-        c[2] = n2;
-        c[3] = lo0;
-        k0 += W0;
-        k1 += W1;
-    }
-}
-
-__device__ __forceinline__ double badfl_uniform(unsigned w) { return ((double)w + 0.5) * (1.0 / 4294967296.0); }
+#include "philox.cuh"
 
 // target[k] += σ · z_{first + k} for 0 <= k < count (float target, arithmetic in double).
 extern "C" __global__ void gaussian_noise_forward_kernel(float* __restrict__ target, long long count, double sigma,

@@ -24,6 +24,8 @@
 //   * A thread yields only at a barrier or warp operation: a spin-wait on a value another thread of the same
 //     block writes never finishes (the writer never runs), and one across blocks finishes only if the writer's
 //     block happens to run at the same time (no guarantee on a GPU either).
+//   * No tensor-core instructions (wmma/mma): kernels using them are compiled for the GPU only (see
+//     kernels/sgemm_tf32.cu) and are not registered here.
 //   * No cooperative groups, no __syncthreads_count/_and/_or, no __constant__/__device__ globals, no textures,
 //     no clock(), no half/bfloat16 types, no inline PTX; printf is the host's.
 //   * Dynamic shared memory: at most 227 KiB per block (sm_90's opt-in limit).
@@ -52,6 +54,16 @@ struct dim3 {
     constexpr dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
     constexpr dim3(uint3 v) : x(v.x), y(v.y), z(v.z) {}
 };
+
+// CUDA's vector types used by kernels (16-byte float4 loads from shared memory in the SGEMM tiles).
+struct __attribute__((aligned(8))) float2 {
+    float x, y;
+};
+struct __attribute__((aligned(16))) float4 {
+    float x, y, z, w;
+};
+inline float2 make_float2(float x, float y) { return float2{x, y}; }
+inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
 
 namespace cuda_emu {
 

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         ModelsCommand.class,
         DatasetsCommand.class,
         GpuCommand.class,
+        RunCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -66,6 +66,8 @@ public final class AggregationChecks {
         checks.add(new DeviceCheck("median with NaN, infinities, signed zeros n=7", dev -> specialValues(dev, 7, seed, false)));
         checks.add(new DeviceCheck("trimmed mean with NaN, infinities, signed zeros n=7", dev -> specialValues(dev, 7, seed, true)));
         checks.add(new DeviceCheck("median n=300 (padded to 512 rows)", dev -> median(dev, 300, 70, 128, seed)));
+        checks.add(new DeviceCheck("median and trimmed mean n=100, n=50 sorted in shared memory (not registers)",
+            dev -> sharedSort(dev, seed)));
         checks.add(new DeviceCheck("rows with a stride: median, weighted sum n=5 d=41 ld=50", dev -> strided(dev, seed)));
         checks.add(new DeviceCheck("gaussian noise from element 6 (mid-block) d=45", dev -> noise(dev, 45, 64, 6, seed)));
         checks.add(new DeviceCheck("gaussian noise grid-stride (2 blocks of 32) d=5000", dev -> noiseSmallGrid(dev, seed)));
@@ -129,6 +131,26 @@ public final class AggregationChecks {
         try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             new GpuAggregation(dev, block, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK).median(rows, out);
             Compare.exact("median", ref, resultFloats(dev, out, d, "median"));
+        }
+    }
+
+    /** The shared-memory sort at sizes that normally take the register network: same bits as the reference. */
+    static void sharedSort(Device dev, long seed) {
+        for (int n : new int[] {100, 50}) {
+            int d = 301;
+            float[][] x = rows(seed, "shared-sort", n, d);
+            float[] med = new float[d];
+            float[] trimmed = new float[d];
+            CoordinateStats.median(x, med, Compute.serial());
+            CoordinateStats.trimmedMean(x, n / 10, trimmed, Compute.serial());
+            GpuAggregation agg = new GpuAggregation(dev, 128, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK).sharedMemorySort(true);
+            try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
+                agg.median(rows, out);
+                Compare.exact("median n=" + n + " (shared-memory sort)", med, resultFloats(dev, out, d, "median"));
+                agg.trimmedMean(rows, n / 10, out);
+                Compare.close("trimmed mean n=" + n + " (shared-memory sort)", trimmed, resultFloats(dev, out, d, "trimmed"),
+                    sumTolerance(x, null, d), FLOAT_ULP);
+            }
         }
     }
 

@@ -13,7 +13,9 @@ import org.badfl.engine.ParamLayout;
  * index order (kernels round multiply and add separately, as Java does); the Gram matrix differs only by the
  * order of its double additions; noise is bit-identical under the emulation and within a float ulp on a GPU.
  * <p>Launch shape: {@code blockSize} threads per block (1..1024) for the element-wise kernels, at most
- * {@code maxGridBlocks} blocks (kernels loop grid-stride over the rest). Neither changes any result.
+ * {@code maxGridBlocks} blocks (kernels loop grid-stride over the rest). Neither changes any result. Median and
+ * trimmed mean sort each column: in registers (a fully unrolled network, at most 128 threads per block) for
+ * 33 <= n <= 128, in shared memory otherwise; both give the same bits.
  */
 public final class GpuAggregation {
 
@@ -28,6 +30,7 @@ public final class GpuAggregation {
     private final int blockSize;
     private final int maxGridBlocks;
     private final int gramChunk;
+    private boolean sharedMemorySort;
 
     /** Launchers with 256-thread blocks, up to 65536 blocks, the default Gram chunk. */
     public GpuAggregation(Device device) {
@@ -163,18 +166,37 @@ public final class GpuAggregation {
     }
 
     private void launchColumnSort(String kernel, DeviceRows rows, DeviceBuffer out, Integer trim) {
-        int np = Integer.highestOneBit(rows.n());
-        if (np < rows.n()) {
+        int n = rows.n();
+        if (n >= 33 && n <= 128 && !sharedMemorySort) {
+            // register network (kernels/coordinate_stats.cu): 64 or 128 keys per thread, at most 128 threads per block
+            String variant = kernel.replace("_forward_kernel", n <= 64 ? "_64_forward_kernel" : "_128_forward_kernel");
+            int threads = Math.min(blockSize, 128);
+            KernelArgs args = KernelArgs.create().ptr(rows.buffer()).i64(rows.ld()).i32(n).i32(rows.d());
+            if (trim != null) {
+                args.i32(trim);
+            }
+            args.ptr(out);
+            device.launch(variant, gridFor(rows.d(), threads), Dim3.of(threads), 0, args);
+            return;
+        }
+        int np = Integer.highestOneBit(n);
+        if (np < n) {
             np <<= 1;
         }
         int columns = columnsPerBlock(np);
         Dim3 grid = gridFor(rows.d(), columns);
-        KernelArgs args = KernelArgs.create().ptr(rows.buffer()).i64(rows.ld()).i32(rows.n()).i32(rows.d()).i32(np);
+        KernelArgs args = KernelArgs.create().ptr(rows.buffer()).i64(rows.ld()).i32(n).i32(rows.d()).i32(np);
         if (trim != null) {
             args.i32(trim);
         }
         args.ptr(out);
         device.launch(kernel, grid, Dim3.of(columns), np * columns * 4, args);
+    }
+
+    /** Checks: sort every column in shared memory even where the register network would be used. */
+    GpuAggregation sharedMemorySort(boolean on) {
+        this.sharedMemorySort = on;
+        return this;
     }
 
     /**

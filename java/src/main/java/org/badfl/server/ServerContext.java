@@ -27,6 +27,33 @@ public interface ServerContext {
             + "ServerContext.rootUpdate");
     }
 
+    /**
+     * BADFL's clean inspection images (BADFL-INTERPRETATION.md "Inputs": default 64, class-balanced, disjoint
+     * from the clients' data), NCHW, preprocessed exactly as the model's training inputs (normalised when the
+     * clients normalise), {@code inspectionLabels().length} images of {@code model(..).inputSize()} values.
+     * A fresh copy on every call. Throws {@link UnsupportedOperationException} when this server holds none.
+     */
+    default float[] inspectionImages() {
+        throw new UnsupportedOperationException("this server has no clean inspection set (needed by BADFL): "
+            + "implement ServerContext.inspectionImages");
+    }
+
+    /** True labels of {@link #inspectionImages()}, one per image (a copy). */
+    default int[] inspectionLabels() {
+        throw new UnsupportedOperationException("this server has no clean inspection set (needed by BADFL): "
+            + "implement ServerContext.inspectionLabels");
+    }
+
+    /**
+     * A new model of the federation's architecture holding {@code params} (copied, not modified; the layout's
+     * length), for inspecting client models (BADFL's neuron inspection: {@code params = G + Δ_i}). The caller
+     * owns the instance; it runs on {@link Compute#serial()} unless the caller sets otherwise.
+     */
+    default org.badfl.engine.Network model(float[] params) {
+        throw new UnsupportedOperationException("this server cannot build models (needed by BADFL): implement "
+            + "ServerContext.model");
+    }
+
     /** A context with only threads (for defenses that need nothing else). */
     static ServerContext of(Compute compute) {
         return () -> compute;

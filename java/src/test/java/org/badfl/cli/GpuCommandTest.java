@@ -43,6 +43,28 @@ class GpuCommandTest {
     }
 
     @Test
+    void quickBenchmarkRunsOnTheEmulationAndWritesCsv(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path csv = dir.resolve("bench.csv");
+        Run r = run("gpu", "bench", "--device", "emu", "--quick", "--csv", csv.toString());
+        assertEquals(0, r.exit(), r.out());
+        for (String line : new String[] {"cnn-small", "resnet-tiny", "fp32", "device-to-device copy", "coordinate median",
+            "Gram matrix", "% of copy"}) {
+            assertTrue(r.out().contains(line), "missing '" + line + "' in\n" + r.out());
+        }
+        // TF32 cannot run on the emulation: reported, not faked
+        assertTrue(r.out().contains("not run: TF32 GEMM runs only on a GPU"), r.out());
+        String text = java.nio.file.Files.readString(csv);
+        assertTrue(text.startsWith("section,name,detail,value,unit,ms,note"), text);
+        assertEquals(4 + 7 + 1, text.split("\n").length, text); // header, 4 training rows, copy + 6 kernels
+    }
+
+    @Test
+    void badBenchmarkModelIsAUsageError() {
+        assertEquals(2, Main.execute("gpu", "bench", "--device", "emu", "--models", "resnet18"));
+    }
+
+    @Test
     void badDeviceIsAUsageError() {
         assertEquals(2, Main.execute("gpu", "selftest", "--device", "tpu"));
     }

@@ -16,7 +16,10 @@ class DeviceSuiteTest {
 
     private static Stream<DynamicTest> tests(Device device) {
         List<DeviceCheck> checks = DeviceSelfTest.checks(DeviceSelfTest.DEFAULT_SEED);
-        return checks.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> c.run(device)));
+        return checks.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            Assumptions.assumeTrue(c.runsOn(device), "GPU-only check (tensor cores): not runnable on " + device.name());
+            c.run(device);
+        }));
     }
 
     @TestFactory

@@ -49,4 +49,29 @@ class DevicesTest {
         }
         assertTrue(!Fatbin.mentions("no_such_kernel"));
     }
+
+    @Test
+    void trainingDeviceSaysWhereTrainingRunsAndWhy() {
+        try (TrainingDevice cpu = TrainingDevice.select("cpu")) {
+            assertTrue(cpu.onCpu());
+            assertEquals("training on the CPU (Java engine)", cpu.message());
+        }
+        try (TrainingDevice emu = TrainingDevice.select("EMU")) {
+            assertTrue(!emu.onCpu() && emu.device().emulated());
+            assertTrue(emu.message().contains("CPU emulation") && emu.message().contains("slow"), emu.message());
+        }
+        try (TrainingDevice auto = TrainingDevice.select("auto")) {
+            if (Devices.probe().available()) {
+                assertTrue(!auto.onCpu() && !auto.device().emulated());
+            } else {
+                assertTrue(auto.onCpu());
+                assertTrue(auto.message().contains("no usable GPU (" + Devices.probe().reason() + ")"), auto.message());
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingDevice.select("tpu"));
+        assertTrue(e.getMessage().contains("expected gpu, emu, cpu or auto, found 'tpu'"), e.getMessage());
+        if (!Devices.probe().available()) {
+            assertThrows(IllegalStateException.class, () -> TrainingDevice.select("gpu"));
+        }
+    }
 }

@@ -22,7 +22,13 @@ class EmulatedDeviceTest {
         assertEquals("plipip", dev.kernels().get("gram_forward_kernel"));
         assertEquals("pliiip", dev.kernels().get("coordinate_median_forward_kernel"));
         assertEquals("pldlll", dev.kernels().get("gaussian_noise_forward_kernel"));
-        assertEquals(15, dev.kernels().size());
+        assertEquals("iiiiipipipiilppiip", dev.kernels().get("sgemm_128_forward_kernel"));
+        assertEquals("piiiiiiiiipi", dev.kernels().get("conv2d_im2col_forward_kernel"));
+        assertEquals("pppllldf", dev.kernels().get("dropout_forward_kernel"));
+        assertEquals("ppppifff", dev.kernels().get("sgd_forward_kernel"));
+        assertEquals(46, dev.kernels().size());
+        // tensor-core code cannot run here: the TF32 GEMM exists only in the fatbin
+        assertTrue(!dev.kernels().containsKey("sgemm_tf32_forward_kernel"));
     }
 
     @Test
