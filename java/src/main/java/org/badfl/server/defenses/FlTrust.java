@@ -61,10 +61,10 @@ public final class FlTrust implements Defense {
     }
 
     /**
-     * Steps 2-3 for updates and a given root update (neither modified): dots with g_0 and norms in one O(n·d)
-     * pass each ({@link AggregationKernels#dots}, on the CPU {@link org.badfl.server.kernels.RowDots}: float
-     * FMA within chunks of 8192 coordinates, chunks added in double, so within (m + 1)·2⁻²⁴·Σ|x_c·y_c|, m = 512,
-     * of the exact sums; the n×n Gram matrix is not needed). Cosine convention as {@link GramMatrix#cosine}: 0 when
+     * Steps 2-3 for updates and a given root update (neither modified): dots with g_0 and norms together in one
+     * O(n·d) pass ({@link AggregationKernels#dotsAndSquaredNorms}, on the CPU
+     * {@link org.badfl.server.kernels.RowDots}: float FMA within chunks of 8192 coordinates, chunks added in
+     * double, so within (m + 1)·2⁻²⁴·Σ|x_c·y_c|, m = 512, of the exact sums; the n×n Gram matrix is not needed). Cosine convention as {@link GramMatrix#cosine}: 0 when
      * either vector is zero, clamped to [−1, 1].
      */
     public static Scores score(RoundInput input, float[] rootUpdate) {
@@ -72,8 +72,9 @@ public final class FlTrust implements Defense {
         int n = updates.size();
         int[] ranges = input.layout().trainableRanges();
         AggregationKernels kernels = input.context().kernels();
-        double[] dots = kernels.dots(updates.rows(), rootUpdate, ranges);
-        double[] squaredNorms = kernels.dots(updates.rows(), null, ranges);
+        double[][] dotsAndNorms = kernels.dotsAndSquaredNorms(updates.rows(), rootUpdate, ranges);
+        double[] dots = dotsAndNorms[0];
+        double[] squaredNorms = dotsAndNorms[1];
         double rootSquaredNorm = kernels.dots(new float[][] {rootUpdate}, null, ranges)[0];
         double rootNorm = Math.sqrt(rootSquaredNorm);
         double[] trust = new double[n];

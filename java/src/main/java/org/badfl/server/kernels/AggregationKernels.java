@@ -32,6 +32,14 @@ public interface AggregationKernels {
      */
     double[] dots(float[][] rows, float[] v, int[] ranges);
 
+    /**
+     * {@code {dots(rows, v, ranges), dots(rows, null, ranges)}}, in one pass where the implementation can
+     * ({@link RowDots#dotsAndSquaredNorms} on the CPU; same values as the two calls).
+     */
+    default double[][] dotsAndSquaredNorms(float[][] rows, float[] v, int[] ranges) {
+        return new double[][] {dots(rows, v, ranges), dots(rows, null, ranges)};
+    }
+
     /** out[c] = median of column c (numpy's midpoint for even n), as {@link CoordinateStats#median}. */
     void median(float[][] rows, float[] out);
 

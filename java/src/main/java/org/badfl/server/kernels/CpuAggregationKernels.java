@@ -30,6 +30,11 @@ final class CpuAggregationKernels implements AggregationKernels {
     }
 
     @Override
+    public double[][] dotsAndSquaredNorms(float[][] rows, float[] v, int[] ranges) {
+        return RowDots.dotsAndSquaredNorms(rows, v, ranges, compute);
+    }
+
+    @Override
     public void median(float[][] rows, float[] out) {
         CoordinateStats.median(rows, out, compute);
     }
