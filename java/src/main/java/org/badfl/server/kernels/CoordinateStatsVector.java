@@ -1,8 +1,10 @@
 package org.badfl.server.kernels;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.badfl.engine.Compute;
 
@@ -19,7 +21,14 @@ final class CoordinateStatsVector {
 
     private static final VectorSpecies<Integer> INT = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_PREFERRED;
+    /** Half-width species: L/2 ints widen to L/2 doubles in one full-width double vector. */
+    private static final VectorSpecies<Integer> INT_HALF =
+        VectorSpecies.of(int.class, VectorShape.forBitSize(INT.vectorBitSize() / 2));
+    private static final VectorSpecies<Float> FLOAT_HALF = INT_HALF.withLanes(float.class);
+    private static final VectorSpecies<Double> DOUBLE =
+        VectorSpecies.of(double.class, VectorShape.forBitSize(INT.vectorBitSize()));
     private static final int L = INT.length();
+    private static final int H = L / 2;
     /** Lane groups per tile: four independent comparator chains per network step. */
     private static final int GROUPS = 4;
     private static final int TILE = GROUPS * L;
@@ -58,12 +67,11 @@ final class CoordinateStatsVector {
         compute.parallelRange(to - from, CoordinateStats.CHUNK, (s, e) -> {
             int[] scratch = new int[n * TILE];
             float[] means = new float[TILE];
-            double[] sums = new double[TILE];
             for (int t = from + s; t < from + e; t += TILE) {
                 int width = Math.min(TILE, from + e - t);
                 load(rows, t, width, scratch);
                 network(scratch, lo, hi);
-                meansOfMiddle(scratch, trim, n - trim, keep, sums, means);
+                meansOfMiddle(scratch, trim, n - trim, keep, means);
                 System.arraycopy(means, 0, out, t, width);
             }
         });
@@ -71,22 +79,20 @@ final class CoordinateStatsVector {
 
     /**
      * means[j] = (Σ_{w in [first, end)} value(w, j)) / keep for each lane j of the tile, summed in double in
-     * wire (= ascending) order. Scalar on purpose: the Vector API form (half-width int vectors widened to
-     * doubles by {@code convertShape}) is a shape JDK 17's C2 does not always keep in registers, and then it
-     * allocated ~1.2 copies of the updates per call in boxed vectors; plain loops over the lanes give the same
-     * sums in the same order.
+     * wire (= ascending) order. Half-width int vectors widen to full-width doubles with the same lane count.
      */
-    private static void meansOfMiddle(int[] scratch, int first, int end, double keep, double[] sums, float[] means) {
-        java.util.Arrays.fill(sums, 0.0);
-        for (int w = first; w < end; w++) {
-            int base = w * TILE;
-            for (int j = 0; j < TILE; j++) {
-                int k = scratch[base + j];
-                sums[j] += Float.intBitsToFloat(k ^ ((k >> 31) & 0x7FFFFFFF)); // inverse of the order key
+    private static void meansOfMiddle(int[] scratch, int first, int end, double keep, float[] means) {
+        for (int part = 0; part < TILE; part += H) {
+            DoubleVector sum = DoubleVector.zero(DOUBLE);
+            for (int w = first; w < end; w++) {
+                IntVector k = IntVector.fromArray(INT_HALF, scratch, w * TILE + part);
+                // Inverse of the order key (written out: a shared helper for two shapes would not inline).
+                IntVector bits = k.lanewise(VectorOperators.XOR,
+                    k.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.AND, 0x7FFFFFFF));
+                sum = sum.add(bits.reinterpretAsFloats().convertShape(VectorOperators.F2D, DOUBLE, 0));
             }
-        }
-        for (int j = 0; j < TILE; j++) {
-            means[j] = (float) (sums[j] / keep);
+            FloatVector mean = (FloatVector) sum.div(keep).convertShape(VectorOperators.D2F, FLOAT_HALF, 0);
+            mean.intoArray(means, part);
         }
     }
 
