@@ -1,5 +1,6 @@
 package org.badfl.server;
 
+import java.util.Optional;
 import org.badfl.engine.Compute;
 
 /**
@@ -7,7 +8,8 @@ import org.badfl.engine.Compute;
  * model code or clean data is reached through here, as a default method that throws
  * {@link UnsupportedOperationException} until implemented, so that an FL server linking badfl implements only
  * what its chosen defense needs (FedAvg, FLAME, RLR, CRFL, Median, Trimmed mean, Krum, norm clipping: nothing
- * beyond {@link #compute()}; FLTrust: {@link #rootUpdate}; BADFL: its model-inspection hook). The simulator
+ * beyond {@link #compute()}; FLTrust: {@link #rootUpdate}; BADFL: {@link #inspector()}, which returns empty
+ * rather than throwing, so that BADFL can still run without it). The simulator
  * implements all of it.
  */
 public interface ServerContext {
@@ -25,6 +27,15 @@ public interface ServerContext {
     default float[] rootUpdate(float[] global, int round, long seed) {
         throw new UnsupportedOperationException("this server has no clean root set (needed by FLTrust): implement "
             + "ServerContext.rootUpdate");
+    }
+
+    /**
+     * BADFL's neuron inspection (guided-backprop saliency on the server's clean inspection set, see
+     * {@link ModelInspector}), or empty when this server holds no inspection data or cannot rebuild models. BADFL
+     * then detects with its clustering step only and says so in the round's note.
+     */
+    default Optional<ModelInspector> inspector() {
+        return Optional.empty();
     }
 
     /** A context with only threads (for defenses that need nothing else). */
