@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
     description = "Backdoor-robust federated learning: BADFL, baseline defenses and attacks on a Java/CUDA engine.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        ModelsCommand.class,
         DatasetsCommand.class,
     })
 public final class Main implements Runnable {
