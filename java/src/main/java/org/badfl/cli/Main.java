@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         ModelsCommand.class,
         DatasetsCommand.class,
+        HeatmapsCommand.class,
     })
 public final class Main implements Runnable {
 
