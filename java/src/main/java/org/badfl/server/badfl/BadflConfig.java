@@ -12,13 +12,18 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  *                           K-means (Fig. 9 ablation), or off ("MMD off", Fig. 8)
  * @param lofThreshold       LMCA's LOF outlier threshold [lof-threshold] (1.5)
  * @param lofK               LMCA's LOF neighbours [lof-k], {@link Lmca#AUTO_K} = max(2, ⌈n/2⌉)
- * @param normFactor         norm criterion [norm-factor] (10; 0 = off): an update whose norm exceeds this multiple
- *                           of the median norm is an LMCA outlier (inspected) and is scaled down to that bound
- *                           before aggregation, so that one extreme update cannot dominate G even undetected
+ * @param normFactor         LMCA's norm criterion [norm-factor] (10; 0 = off): an update whose norm exceeds this
+ *                           multiple of the median norm is an LMCA outlier (inspected)
+ * @param normGuard          norm guard [norm-guard] (10; 0 = off): an update whose norm exceeds this multiple of the
+ *                           median norm is scaled down to that bound before aggregation, whatever its verdict, so that
+ *                           one extreme update cannot dominate G even undetected
  * @param lambdaCo           λ_co of eq. (8) [lambda-co] (1)
  * @param lambdaSt           λ_st of eq. (8) [lambda-st] (1)
  * @param stability          reading of eq. (7) [stability]: XOR (default) or pairwise
  * @param guard              MNIA's separation guard in robust standard deviations [guard] (2)
+ * @param scoring            how MNIA turns features into points [orientation = paper | two-sided,
+ *                           scaling = pooled | per-class, point = suspect-class | class-mean, rule = cluster |
+ *                           member] (the interpretation's reading: paper, pooled, suspect-class, cluster)
  * @param propagation        a flagged sampled member's LMCA cluster: inspect it (default) or flag it whole
  *                           [propagation = inspect | cluster]
  * @param clipping           weight elimination mode [clipping]: layer (default), coordinate, remove, gm, lm
@@ -33,10 +38,11 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param smoothingSigma     σ_T of the smoothing noise [smoothing-sigma] (NaN = {@code sigma})
  * @param alpha              Hoeffding error tolerance α [alpha] (0.001)
  */
-public record BadflConfig(Detection detection, double lofThreshold, int lofK, double normFactor, double lambdaCo,
-                          double lambdaSt, Stability stability, double guard, Propagation propagation, Mode clipping,
-                          boolean eliminate, double sigma, boolean lmcaOnlyWithoutInspector, boolean smoothing,
-                          int smoothingCopies, double smoothingSigma, double alpha) {
+public record BadflConfig(Detection detection, double lofThreshold, int lofK, double normFactor, double normGuard,
+                          double lambdaCo, double lambdaSt, Stability stability, double guard, NeuronInspection.Scoring scoring,
+                          Propagation propagation, Mode clipping, boolean eliminate, double sigma,
+                          boolean lmcaOnlyWithoutInspector, boolean smoothing, int smoothingCopies,
+                          double smoothingSigma, double alpha) {
 
     /** Malicious model detection. */
     public enum Detection {
@@ -56,36 +62,70 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
     public static final double NON_IID_SIGMA = 1e-4;
     /** M on CPU (1000 on GPU in the interpretation). */
     public static final int DEFAULT_SMOOTHING_COPIES = 100;
+    /** Default norm guard: 10 × the median update norm. */
+    public static final double DEFAULT_NORM_GUARD = 10;
     /** Hoeffding error tolerance (CRFL). */
     public static final double DEFAULT_ALPHA = 0.001;
 
     public BadflConfig {
-        if (detection == null || stability == null || propagation == null || clipping == null) {
-            throw new IllegalArgumentException("badfl: detection, stability, propagation and clipping must be given");
+        if (detection == null || stability == null || propagation == null || clipping == null || scoring == null) {
+            throw new IllegalArgumentException("badfl: detection, stability, scoring, propagation and clipping must "
+                + "be given");
         }
         if (!(sigma >= 0) || Double.isInfinite(sigma)) {
             throw new IllegalArgumentException("badfl: sigma must be finite and >= 0, got " + sigma);
+        }
+        if (!(normGuard == 0 || normGuard >= 1) || Double.isInfinite(normGuard)) {
+            throw new IllegalArgumentException("badfl: norm-guard must be 0 (off) or a finite number >= 1, got "
+                + normGuard);
         }
         if (smoothingCopies < 1) {
             throw new IllegalArgumentException("badfl: smoothing-copies must be >= 1, got " + smoothingCopies);
         }
         if (!Double.isNaN(smoothingSigma) && (!(smoothingSigma >= 0) || Double.isInfinite(smoothingSigma))) {
-            throw new IllegalArgumentException("badfl: smoothing-sigma must be finite and >= 0 (or auto), got "
-                + smoothingSigma);
+            throw new IllegalArgumentException("badfl: smoothing-sigma must be finite and >= 0, got " + smoothingSigma);
         }
         if (!(alpha > 0 && alpha < 1)) {
             throw new IllegalArgumentException("badfl: alpha must be in (0, 1), got " + alpha);
         }
         // The components check their own parameters.
         new Lmca(lofThreshold, lofK, normFactor);
-        new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation);
+        new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring);
     }
 
-    /** The interpretation's defaults. */
+    /** The defaults (see the class comment). */
     public static BadflConfig defaults() {
-        return new BadflConfig(Detection.BADFL, Lmca.DEFAULT_LOF_THRESHOLD, Lmca.AUTO_K, Lmca.DEFAULT_NORM_FACTOR, 1,
-            1, Stability.XOR, NeuronInspection.DEFAULT_GUARD, Propagation.INSPECT, Mode.LAYER, true, IID_SIGMA, true,
-            true, DEFAULT_SMOOTHING_COPIES, Double.NaN, DEFAULT_ALPHA);
+        return new Builder().build();
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.detection = detection;
+        b.lofThreshold = lofThreshold;
+        b.lofK = lofK;
+        b.normFactor = normFactor;
+        b.normGuard = normGuard;
+        b.lambdaCo = lambdaCo;
+        b.lambdaSt = lambdaSt;
+        b.stability = stability;
+        b.guard = guard;
+        b.scoring = scoring;
+        b.propagation = propagation;
+        b.clipping = clipping;
+        b.eliminate = eliminate;
+        b.sigma = sigma;
+        b.lmcaOnlyWithoutInspector = lmcaOnlyWithoutInspector;
+        b.smoothing = smoothing;
+        b.smoothingCopies = smoothingCopies;
+        b.smoothingSigma = smoothingSigma;
+        b.alpha = alpha;
+        return b;
     }
 
     /** σ_T of the test-time smoothing: {@link #smoothingSigma()} or, when NaN, {@link #sigma()}. */
@@ -98,54 +138,130 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
     }
 
     public NeuronInspection neuronInspection() {
-        return new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation);
+        return new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring);
     }
 
-    public BadflConfig withDetection(Detection d) {
-        return new BadflConfig(d, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, guard, propagation,
-            clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma, alpha);
-    }
+    /** Mutable holder of every field, starting from the defaults. */
+    public static final class Builder {
+        private Detection detection = Detection.BADFL;
+        private double lofThreshold = Lmca.DEFAULT_LOF_THRESHOLD;
+        private int lofK = Lmca.AUTO_K;
+        private double normFactor = Lmca.DEFAULT_NORM_FACTOR;
+        private double normGuard = DEFAULT_NORM_GUARD;
+        private double lambdaCo = 1;
+        private double lambdaSt = 1;
+        private Stability stability = Stability.PAIRWISE;
+        private double guard = NeuronInspection.DEFAULT_GUARD;
+        private NeuronInspection.Scoring scoring = NeuronInspection.Scoring.DEVIATION;
+        private Propagation propagation = Propagation.INSPECT;
+        private Mode clipping = Mode.LAYER;
+        private boolean eliminate = true;
+        private double sigma = IID_SIGMA;
+        private boolean lmcaOnlyWithoutInspector = true;
+        private boolean smoothing = true;
+        private int smoothingCopies = DEFAULT_SMOOTHING_COPIES;
+        private double smoothingSigma = Double.NaN;
+        private double alpha = DEFAULT_ALPHA;
 
-    public BadflConfig withClipping(Mode m) {
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, guard,
-            propagation, m, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma,
-            alpha);
-    }
+        public Builder detection(Detection v) {
+            detection = v;
+            return this;
+        }
 
-    public BadflConfig withEliminate(boolean on) {
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, guard,
-            propagation, clipping, on, sigma, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma,
-            alpha);
-    }
+        public Builder lofThreshold(double v) {
+            lofThreshold = v;
+            return this;
+        }
 
-    public BadflConfig withSigma(double s) {
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, guard,
-            propagation, clipping, eliminate, s, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma,
-            alpha);
-    }
+        public Builder lofK(int v) {
+            lofK = v;
+            return this;
+        }
 
-    public BadflConfig withStability(Stability s) {
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, s, guard, propagation,
-            clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma, alpha);
-    }
+        public Builder normFactor(double v) {
+            normFactor = v;
+            return this;
+        }
 
-    public BadflConfig withGuard(double g) {
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, g, propagation,
-            clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma, alpha);
-    }
+        public Builder normGuard(double v) {
+            normGuard = v;
+            return this;
+        }
 
-    public BadflConfig withPropagation(Propagation p) {
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, guard, p,
-            clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma, alpha);
-    }
+        public Builder lambdaCo(double v) {
+            lambdaCo = v;
+            return this;
+        }
 
-    public BadflConfig withNormFactor(double f) {
-        return new BadflConfig(detection, lofThreshold, lofK, f, lambdaCo, lambdaSt, stability, guard, propagation,
-            clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing, smoothingCopies, smoothingSigma, alpha);
-    }
+        public Builder lambdaSt(double v) {
+            lambdaSt = v;
+            return this;
+        }
 
-    public BadflConfig withLmcaOnlyWithoutInspector(boolean on) {
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, guard,
-            propagation, clipping, eliminate, sigma, on, smoothing, smoothingCopies, smoothingSigma, alpha);
+        public Builder stability(Stability v) {
+            stability = v;
+            return this;
+        }
+
+        public Builder guard(double v) {
+            guard = v;
+            return this;
+        }
+
+        public Builder scoring(NeuronInspection.Scoring v) {
+            scoring = v;
+            return this;
+        }
+
+        public Builder propagation(Propagation v) {
+            propagation = v;
+            return this;
+        }
+
+        public Builder clipping(Mode v) {
+            clipping = v;
+            return this;
+        }
+
+        public Builder eliminate(boolean v) {
+            eliminate = v;
+            return this;
+        }
+
+        public Builder sigma(double v) {
+            sigma = v;
+            return this;
+        }
+
+        public Builder lmcaOnlyWithoutInspector(boolean v) {
+            lmcaOnlyWithoutInspector = v;
+            return this;
+        }
+
+        public Builder smoothing(boolean v) {
+            smoothing = v;
+            return this;
+        }
+
+        public Builder smoothingCopies(int v) {
+            smoothingCopies = v;
+            return this;
+        }
+
+        public Builder smoothingSigma(double v) {
+            smoothingSigma = v;
+            return this;
+        }
+
+        public Builder alpha(double v) {
+            alpha = v;
+            return this;
+        }
+
+        public BadflConfig build() {
+            return new BadflConfig(detection, lofThreshold, lofK, normFactor, normGuard, lambdaCo, lambdaSt, stability, guard,
+                scoring, propagation, clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing,
+                smoothingCopies, smoothingSigma, alpha);
+        }
     }
 }

@@ -34,7 +34,7 @@ import org.badfl.util.Seeds;
  *       ({@link org.badfl.server.ServerContext#inspector()}). Without an inspector (no inspection data) MNIA is
  *       skipped: LMCA's outliers are flagged (or nobody, option) and the note says so. Ablations: FLAME's HDBSCAN,
  *       plain K-means, or no detection ({@link Detection}).</li>
- *   <li>Norm guard (an addition, {@link BadflConfig#normFactor()}): an update whose norm exceeds normFactor × the
+ *   <li>Norm guard (an addition, {@link BadflConfig#normGuard()}): an update whose norm exceeds normGuard × the
  *       median norm is scaled down to that bound whatever its verdict, so that one extreme update (norm 1e30)
  *       cannot dominate G even if detection misses it.</li>
  *   <li>Malicious local weight elimination (Section V-B, eq. 9-10): {@link WeightElimination} clips the flagged
@@ -138,7 +138,7 @@ public final class BadflDefense implements Defense {
             }
         }
         if (guarded > 0) {
-            notes.add(guarded + " update" + (guarded == 1 ? "" : "s") + " above " + fmt(config.normFactor())
+            notes.add(guarded + " update" + (guarded == 1 ? "" : "s") + " above " + fmt(config.normGuard())
                 + " x the median norm scaled down to that bound");
         }
         if (!input.isLastRound()) {
@@ -256,16 +256,16 @@ public final class BadflDefense implements Defense {
         return new Detected(flagged, reasons, null, null, "K-means: " + countTrue(flagged) + " flagged");
     }
 
-    /** Per row: factor that brings a norm above normFactor × median down to that bound (1 otherwise). */
+    /** Per row: factor that brings a norm above normGuard × median down to that bound (1 otherwise). */
     private double[] normGuard(GramMatrix gram) {
         int n = gram.size();
         double[] factors = new double[n];
         Arrays.fill(factors, 1.0);
-        if (config.normFactor() == 0) {
+        if (config.normGuard() == 0) {
             return factors;
         }
         double[] norms = gram.norms();
-        double bound = config.normFactor() * Lmca.median(norms);
+        double bound = config.normGuard() * Lmca.median(norms);
         for (int i = 0; i < n; i++) {
             if (norms[i] > bound) {
                 factors[i] = bound / norms[i];

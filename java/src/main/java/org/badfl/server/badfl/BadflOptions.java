@@ -16,10 +16,15 @@ import org.badfl.server.defenses.DefenseOptions;
  * lof-threshold    number &gt; 0                            (1.5)
  * lof-k            integer &gt;= 1 | auto                   (auto = max(2, ceil(n/2)))
  * norm-factor      0 (off) | number &gt;= 1                 (10)
+ * norm-guard       0 (off) | number &gt;= 1                 (10)
  * lambda-co        number &gt;= 0                           (1)
  * lambda-st        number &gt;= 0                           (1)
  * stability        xor | pairwise                        (xor)
  * guard            number &gt; 0                            (2)
+ * orientation      paper | two-sided                     (paper)
+ * scaling          pooled | per-class                    (pooled)
+ * point            suspect-class | class-mean            (suspect-class)
+ * rule             cluster | member                      (cluster)
  * propagation      inspect | cluster                     (inspect)
  * clipping         layer | coordinate | remove | gm | lm (layer)
  * mwe              on | off                              (on)
@@ -44,35 +49,52 @@ public final class BadflOptions {
     /** Reads every option (defaults from {@link BadflConfig#defaults()}). */
     public static BadflConfig config(DefenseOptions o) {
         BadflConfig d = BadflConfig.defaults();
-        Detection detection = Detection.valueOf(upper(o.getChoice("detection", "badfl", "badfl", "hdbscan", "kmeans",
-            "off")));
-        double lofThreshold = o.getDouble("lof-threshold", d.lofThreshold());
+        BadflConfig.Builder b = BadflConfig.builder();
+        b.detection(Detection.valueOf(upper(o.getChoice("detection", lower(d.detection()), "badfl", "hdbscan",
+            "kmeans", "off"))));
+        b.lofThreshold(o.getDouble("lof-threshold", d.lofThreshold()));
         int lofK = o.getIntOrAuto("lof-k", Lmca.AUTO_K);
         if (lofK != Lmca.AUTO_K && lofK < 1) {
             throw new IllegalArgumentException("defense badfl: option lof-k must be an integer >= 1 or 'auto', found '"
                 + lofK + "'");
         }
-        double normFactor = o.getDouble("norm-factor", d.normFactor());
-        double lambdaCo = o.getDouble("lambda-co", d.lambdaCo());
-        double lambdaSt = o.getDouble("lambda-st", d.lambdaSt());
-        Stability stability = Stability.valueOf(upper(o.getChoice("stability", "xor", "xor", "pairwise")));
-        double guard = o.getDouble("guard", d.guard());
-        Propagation propagation = Propagation.valueOf(upper(o.getChoice("propagation", "inspect", "inspect",
-            "cluster")));
-        Mode clipping = Mode.valueOf(upper(o.getChoice("clipping", "layer", "layer", "coordinate", "remove", "gm",
-            "lm")));
-        boolean mwe = o.getChoice("mwe", "on", "on", "off").equals("on");
-        double sigma = o.getDouble("sigma", d.sigma());
-        boolean lmcaOnly = o.getChoice("no-inspector", "lmca", "lmca", "none").equals("lmca");
-        boolean smoothing = o.getChoice("smoothing", "on", "on", "off").equals("on");
-        int copies = o.getInt("smoothing-copies", d.smoothingCopies());
-        double smoothingSigma = o.getDouble("smoothing-sigma", Double.NaN);
-        double alpha = o.getDouble("alpha", d.alpha());
-        return new BadflConfig(detection, lofThreshold, lofK, normFactor, lambdaCo, lambdaSt, stability, guard,
-            propagation, clipping, mwe, sigma, lmcaOnly, smoothing, copies, smoothingSigma, alpha);
+        b.lofK(lofK);
+        b.normFactor(o.getDouble("norm-factor", d.normFactor()));
+        b.normGuard(o.getDouble("norm-guard", d.normGuard()));
+        b.lambdaCo(o.getDouble("lambda-co", d.lambdaCo()));
+        b.lambdaSt(o.getDouble("lambda-st", d.lambdaSt()));
+        b.stability(Stability.valueOf(upper(o.getChoice("stability", lower(d.stability()), "xor", "pairwise"))));
+        b.guard(o.getDouble("guard", d.guard()));
+        NeuronInspection.Orientation orientation = NeuronInspection.Orientation.valueOf(upper(o.getChoice(
+            "orientation", lower(d.scoring().orientation()), "paper", "two-sided")));
+        NeuronInspection.Scaling scaling = NeuronInspection.Scaling.valueOf(upper(o.getChoice("scaling",
+            lower(d.scoring().scaling()), "pooled", "per-class")));
+        NeuronInspection.PointOf point = NeuronInspection.PointOf.valueOf(upper(o.getChoice("point",
+            lower(d.scoring().pointOf()), "suspect-class", "class-mean")));
+        NeuronInspection.Rule rule = NeuronInspection.Rule.valueOf(upper(o.getChoice("rule",
+            lower(d.scoring().rule()), "cluster", "member")));
+        b.scoring(new NeuronInspection.Scoring(orientation, scaling, point, rule));
+        b.propagation(Propagation.valueOf(upper(o.getChoice("propagation", lower(d.propagation()), "inspect",
+            "cluster"))));
+        b.clipping(Mode.valueOf(upper(o.getChoice("clipping", lower(d.clipping()), "layer", "coordinate", "remove",
+            "gm", "lm"))));
+        b.eliminate(o.getChoice("mwe", d.eliminate() ? "on" : "off", "on", "off").equals("on"));
+        b.sigma(o.getDouble("sigma", d.sigma()));
+        b.lmcaOnlyWithoutInspector(o.getChoice("no-inspector", d.lmcaOnlyWithoutInspector() ? "lmca" : "none", "lmca",
+            "none").equals("lmca"));
+        b.smoothing(o.getChoice("smoothing", d.smoothing() ? "on" : "off", "on", "off").equals("on"));
+        b.smoothingCopies(o.getInt("smoothing-copies", d.smoothingCopies()));
+        b.smoothingSigma(o.getDouble("smoothing-sigma", d.smoothingSigma()));
+        b.alpha(o.getDouble("alpha", d.alpha()));
+        return b.build();
+    }
+
+    /** Enum constant as an option value: TWO_SIDED -> two-sided. */
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static String upper(String s) {
-        return s.toUpperCase(Locale.ROOT);
+        return s.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 }

@@ -41,8 +41,73 @@ public final class NeuronInspection {
     /** How a flagged sampled member's LMCA cluster is handled. */
     public enum Propagation { INSPECT, CLUSTER }
 
-    /** Default guard: 2 robust standard deviations (the Neural Cleanse anomaly-index convention). */
-    public static final double DEFAULT_GUARD = 2.0;
+    /** Which deviations of the features raise suspicion. */
+    public enum Orientation {
+        /** The paper's reading: only "less correlated" and "more stable" (s = −z). */
+        PAPER,
+        /** Any deviation from the other candidates, either way (s = |z|). */
+        TWO_SIDED
+    }
+
+    /** How the features are put on one scale before eq. (8). */
+    public enum Scaling {
+        /** z-score over all candidates × classes (mean, standard deviation). */
+        POOLED,
+        /** Per class, robust z-score across the candidates: (x − median) / (1.4826·MAD). */
+        PER_CLASS
+    }
+
+    /** Which class's features form a model's point. */
+    public enum PointOf {
+        /** The suspect class: the class with the largest f. */
+        SUSPECT_CLASS,
+        /** The mean over all classes (a model-level deviation). */
+        CLASS_MEAN
+    }
+
+    /** Which candidates of a separated secondary clustering are flagged. */
+    public enum Rule {
+        /** Every member of the separated malicious cluster (the interpretation). */
+        CLUSTER,
+        /**
+         * Every candidate whose own f lies more than {@code guard} robust standard deviations above the benign
+         * cluster's median f (each model judged on its own point; K-means can split a group of very different
+         * attackers and leave some in the "benign" cluster).
+         */
+        MEMBER
+    }
+
+    /**
+     * How the features become a point (orientation, scaling, aggregation over classes) and how points become
+     * verdicts (rule). {@link #PAPER} is the interpretation's reading.
+     */
+    public record Scoring(Orientation orientation, Scaling scaling, PointOf pointOf, Rule rule) {
+
+        /** BADFL-INTERPRETATION.md §2: s = −z, pooled z-scores, the suspect class's point, whole cluster. */
+        public static final Scoring PAPER = new Scoring(Orientation.PAPER, Scaling.POOLED, PointOf.SUSPECT_CLASS,
+            Rule.CLUSTER);
+
+        /**
+         * The measured default (docs/BADFL.md): any deviation counts (two-sided), robust per-class z-scores, the
+         * suspect class's point, each candidate judged on its own anomaly index.
+         */
+        public static final Scoring DEVIATION = new Scoring(Orientation.TWO_SIDED, Scaling.PER_CLASS,
+            PointOf.SUSPECT_CLASS, Rule.MEMBER);
+
+        public Scoring {
+            if (orientation == null || scaling == null || pointOf == null || rule == null) {
+                throw new IllegalArgumentException("badfl: orientation, scaling, point and rule must be given");
+            }
+        }
+    }
+
+    /**
+     * Default guard: 3 robust standard deviations (measured, docs/BADFL.md; the interpretation's 2, the Neural
+     * Cleanse anomaly-index convention, flagged benign models in most attack-free rounds).
+     */
+    public static final double DEFAULT_GUARD = 3.0;
+    /** The interpretation's guard. */
+    public static final double INTERPRETATION_GUARD = 2.0;
     /** Floor of the robust scale, in z-score units (identical candidates have MAD 0). */
     static final double MIN_SCALE = 1e-6;
     /** Fewest usable candidates the secondary clustering compares. */
@@ -59,6 +124,7 @@ public final class NeuronInspection {
     private final Stability stability;
     private final double guard;
     private final Propagation propagation;
+    private final Scoring scoring;
 
     /**
      * @param lambdaCo    weight λ_co ≥ 0 of the correlation score in eq. (8) (default 1)
@@ -66,9 +132,10 @@ public final class NeuronInspection {
      * @param stability   reading of eq. (7) (default {@link Stability#XOR})
      * @param guard       separation in robust standard deviations a malicious cluster needs, &gt; 0 (default 2)
      * @param propagation handling of a flagged sampled member's cluster (default {@link Propagation#INSPECT})
+     * @param scoring     how features become points (default {@link Scoring#PAPER})
      */
     public NeuronInspection(double lambdaCo, double lambdaSt, Stability stability, double guard,
-                            Propagation propagation) {
+                            Propagation propagation, Scoring scoring) {
         if (!(lambdaCo >= 0) || !(lambdaSt >= 0) || !(lambdaCo + lambdaSt > 0) || Double.isInfinite(lambdaCo)
             || Double.isInfinite(lambdaSt)) {
             throw new IllegalArgumentException("badfl: lambda-co and lambda-st must be finite, >= 0 and not both 0, got "
@@ -77,19 +144,31 @@ public final class NeuronInspection {
         if (!(guard > 0) || Double.isInfinite(guard)) {
             throw new IllegalArgumentException("badfl: guard must be finite and > 0, got " + guard);
         }
-        if (stability == null || propagation == null) {
-            throw new IllegalArgumentException("badfl: stability and propagation must be given");
+        if (stability == null || propagation == null || scoring == null) {
+            throw new IllegalArgumentException("badfl: stability, propagation and scoring must be given");
         }
         this.lambdaCo = lambdaCo;
         this.lambdaSt = lambdaSt;
         this.stability = stability;
         this.guard = guard;
         this.propagation = propagation;
+        this.scoring = scoring;
     }
 
-    /** The defaults: λ_co = λ_st = 1, XOR stability, guard 2, inspect propagated clusters. */
+    /** The paper's scoring with the given weights, stability reading, guard and propagation. */
+    public NeuronInspection(double lambdaCo, double lambdaSt, Stability stability, double guard,
+                            Propagation propagation) {
+        this(lambdaCo, lambdaSt, stability, guard, propagation, Scoring.PAPER);
+    }
+
+    /** The defaults: λ_co = λ_st = 1, pairwise stability, guard 3, deviation scoring, inspect propagated clusters. */
     public NeuronInspection() {
-        this(1, 1, Stability.XOR, DEFAULT_GUARD, Propagation.INSPECT);
+        this(1, 1, Stability.PAIRWISE, DEFAULT_GUARD, Propagation.INSPECT, Scoring.DEVIATION);
+    }
+
+    /** The interpretation's reading: λ_co = λ_st = 1, XOR stability, guard 2, paper scoring, inspect clusters. */
+    public static NeuronInspection interpretation() {
+        return new NeuronInspection(1, 1, Stability.XOR, INTERPRETATION_GUARD, Propagation.INSPECT, Scoring.PAPER);
     }
 
     /**
@@ -173,7 +252,7 @@ public final class NeuronInspection {
         }
 
         // Line 6: z-scoring over candidates x classes, eq. (8), one point per model.
-        Scale scale = Scale.of(usableFeatures, stability);
+        Scale scale = Scale.of(usableFeatures, stability, scoring.scaling());
         Point[] points = new Point[usable.size()];
         double[][] coordinates = new double[usable.size()][];
         for (int a = 0; a < points.length; a++) {
@@ -188,18 +267,21 @@ public final class NeuronInspection {
         double robust = Math.max(MIN_SCALE, 1.4826 * mad(allF));
         double separation = Double.NaN;
         boolean separated = false;
+        double benignMedian = Double.NaN;
         if (km.centres().length == 2) {
             double[] benignF = fOf(points, km.assignments(), 1 - suspect);
             double[] suspectF = fOf(points, km.assignments(), suspect);
             if (benignF.length > 0 && suspectF.length > 0) {
-                separation = (mean(suspectF) - Lmca.median(benignF)) / robust;
+                benignMedian = Lmca.median(benignF);
+                separation = (mean(suspectF) - benignMedian) / robust;
                 separated = separation > guard;
             }
         }
         for (int a = 0; a < points.length; a++) {
-            boolean flagged = separated && km.assignments()[a] == suspect;
+            boolean flagged = separated && (scoring.rule() == Rule.CLUSTER ? km.assignments()[a] == suspect
+                : (points[a].f() - benignMedian) / robust > guard);
             judgements.put(usable.get(a), new Judgement(usable.get(a), flagged, points[a],
-                describe(points[a], flagged, separated, separation)));
+                describe(points[a], flagged, separated, separation, (points[a].f() - benignMedian) / robust)));
         }
 
         // Verdict propagation into the LMCA clusters of flagged sampled members.
@@ -228,12 +310,19 @@ public final class NeuronInspection {
                     continue;
                 }
                 Point p = point(mf, scale);
-                boolean flagged = centres.length == 2
-                    && squaredDistance(p.coordinates(), centres[suspect])
-                    < squaredDistance(p.coordinates(), centres[benign]);
+                String why;
+                boolean flagged;
+                if (scoring.rule() == Rule.CLUSTER) {
+                    flagged = centres.length == 2 && squaredDistance(p.coordinates(), centres[suspect])
+                        < squaredDistance(p.coordinates(), centres[benign]);
+                    why = flagged ? ", nearer the malicious centre" : ", nearer the benign centre";
+                } else {
+                    double index = (p.f() - benignMedian) / robust;
+                    flagged = index > guard;
+                    why = ", anomaly index " + fmt(index) + (flagged ? " > " : " <= ") + "guard " + fmt(guard);
+                }
                 judgements.put(member, new Judgement(member, flagged, p, "MNIA: class " + p.suspectClass() + " f="
-                    + fmt(p.f()) + (flagged ? ", nearer the malicious centre" : ", nearer the benign centre")
-                    + " (cluster of flagged member " + rep + ")"));
+                    + fmt(p.f()) + why + " (cluster of flagged member " + rep + ")"));
             }
         }
         return new Result(judgements, separated, separation, inspections, "");
@@ -266,8 +355,12 @@ public final class NeuronInspection {
         return new Result(judgements, false, Double.NaN, inspections, partial.note());
     }
 
-    private String describe(Point p, boolean flagged, boolean separated, double separation) {
+    private String describe(Point p, boolean flagged, boolean separated, double separation, double index) {
         String head = "MNIA: class " + p.suspectClass() + " f=" + fmt(p.f());
+        if (scoring.rule() == Rule.MEMBER && separated) {
+            return head + ", anomaly index " + fmt(index) + (flagged ? " > " : " <= ") + "guard " + fmt(guard)
+                + " (separation " + fmt(separation) + ")";
+        }
         if (flagged) {
             return head + ", malicious cluster (separation " + fmt(separation) + " > guard " + fmt(guard) + ")";
         }
@@ -277,54 +370,98 @@ public final class NeuronInspection {
         return head + ", no separated cluster (separation " + fmt(separation) + " <= guard " + fmt(guard) + ")";
     }
 
-    /** Mean and standard deviation of both features over all models × classes (for the z-scores). */
-    record Scale(double meanCo, double sdCo, double meanSt, double sdSt, Stability mode) {
+    /**
+     * Centre and spread of both features (for the z-scores): pooled over all models × classes (one centre and
+     * spread per feature, mean and standard deviation), or per class (median and 1.4826·MAD across the models).
+     */
+    record Scale(double[] centreCo, double[] spreadCo, double[] centreSt, double[] spreadSt, Stability mode) {
 
-        static Scale of(List<ModelFeatures> models, Stability mode) {
-            int count = 0;
-            double sumCo = 0;
-            double sumSt = 0;
-            for (ModelFeatures m : models) {
-                for (ClassFeatures c : m.classes()) {
-                    sumCo += c.correlation();
-                    sumSt += c.stability(mode);
-                    count++;
+        static Scale of(List<ModelFeatures> models, Stability mode, Scaling scaling) {
+            int classes = models.get(0).classes().length;
+            if (scaling == Scaling.POOLED) {
+                int count = 0;
+                double sumCo = 0;
+                double sumSt = 0;
+                for (ModelFeatures m : models) {
+                    for (ClassFeatures c : m.classes()) {
+                        sumCo += c.correlation();
+                        sumSt += c.stability(mode);
+                        count++;
+                    }
                 }
-            }
-            double meanCo = count == 0 ? 0 : sumCo / count;
-            double meanSt = count == 0 ? 0 : sumSt / count;
-            double ssCo = 0;
-            double ssSt = 0;
-            for (ModelFeatures m : models) {
-                for (ClassFeatures c : m.classes()) {
-                    ssCo += (c.correlation() - meanCo) * (c.correlation() - meanCo);
-                    ssSt += (c.stability(mode) - meanSt) * (c.stability(mode) - meanSt);
+                double meanCo = sumCo / count;
+                double meanSt = sumSt / count;
+                double ssCo = 0;
+                double ssSt = 0;
+                for (ModelFeatures m : models) {
+                    for (ClassFeatures c : m.classes()) {
+                        ssCo += (c.correlation() - meanCo) * (c.correlation() - meanCo);
+                        ssSt += (c.stability(mode) - meanSt) * (c.stability(mode) - meanSt);
+                    }
                 }
+                return new Scale(filled(classes, meanCo), filled(classes, Math.sqrt(ssCo / count)),
+                    filled(classes, meanSt), filled(classes, Math.sqrt(ssSt / count)), mode);
             }
-            return new Scale(meanCo, count == 0 ? 0 : Math.sqrt(ssCo / count), meanSt,
-                count == 0 ? 0 : Math.sqrt(ssSt / count), mode);
+            double[] cCo = new double[classes];
+            double[] sCo = new double[classes];
+            double[] cSt = new double[classes];
+            double[] sSt = new double[classes];
+            double[] co = new double[models.size()];
+            double[] st = new double[models.size()];
+            for (int k = 0; k < classes; k++) {
+                for (int m = 0; m < models.size(); m++) {
+                    co[m] = models.get(m).classes()[k].correlation();
+                    st[m] = models.get(m).classes()[k].stability(mode);
+                }
+                cCo[k] = Lmca.median(co);
+                sCo[k] = 1.4826 * mad(co);
+                cSt[k] = Lmca.median(st);
+                sSt[k] = 1.4826 * mad(st);
+            }
+            return new Scale(cCo, sCo, cSt, sSt, mode);
+        }
+
+        private static double[] filled(int n, double v) {
+            double[] a = new double[n];
+            Arrays.fill(a, v);
+            return a;
         }
 
         /** z-score, 0 when the feature does not vary. */
-        static double z(double value, double mean, double sd) {
-            return sd > 0 ? (value - mean) / sd : 0;
+        static double z(double value, double centre, double spread) {
+            return spread > 0 ? (value - centre) / spread : 0;
         }
     }
 
-    /** Eq. (8) per class with the orientation "suspicious = high"; the point of the class with the largest f. */
+    /**
+     * Eq. (8) per class, oriented so that suspicious = high; the model's point is the suspect class's (s_co, s_st,
+     * f) or the mean over classes.
+     */
     Point point(ModelFeatures features, Scale scale) {
         ClassFeatures[] classes = features.classes();
+        if (classes.length == 0) {
+            throw new IllegalArgumentException("model inspector: a model has no classes");
+        }
         Point best = null;
+        double sumCo = 0;
+        double sumSt = 0;
+        double sumF = 0;
         for (int c = 0; c < classes.length; c++) {
-            double sCo = -Scale.z(classes[c].correlation(), scale.meanCo(), scale.sdCo());
-            double sSt = -Scale.z(classes[c].stability(stability), scale.meanSt(), scale.sdSt());
+            double zCo = Scale.z(classes[c].correlation(), scale.centreCo()[c], scale.spreadCo()[c]);
+            double zSt = Scale.z(classes[c].stability(stability), scale.centreSt()[c], scale.spreadSt()[c]);
+            double sCo = scoring.orientation() == Orientation.PAPER ? -zCo : Math.abs(zCo);
+            double sSt = scoring.orientation() == Orientation.PAPER ? -zSt : Math.abs(zSt);
             double f = lambdaCo * sCo + lambdaSt * sSt;
+            sumCo += sCo;
+            sumSt += sSt;
+            sumF += f;
             if (best == null || f > best.f()) {
                 best = new Point(c, sCo, sSt, f);
             }
         }
-        if (best == null) {
-            throw new IllegalArgumentException("model inspector: a model has no classes");
+        if (scoring.pointOf() == PointOf.CLASS_MEAN) {
+            int k = classes.length;
+            return new Point(best.suspectClass(), sumCo / k, sumSt / k, sumF / k);
         }
         return best;
     }
@@ -391,5 +528,9 @@ public final class NeuronInspection {
 
     public Propagation propagation() {
         return propagation;
+    }
+
+    public Scoring scoring() {
+        return scoring;
     }
 }

@@ -146,8 +146,7 @@ class BackdoorInspectionTest {
                 return Optional.of(in);
             }
         };
-        BadflDefense badfl = new BadflDefense(BadflConfig.defaults().withPropagation(
-            NeuronInspection.Propagation.INSPECT));
+        BadflDefense badfl = new BadflDefense(BadflConfig.defaults());
         RoundResult r = badfl.aggregate(new RoundInput(init, spec.layout(), u, 1, 5, 7, ctx));
         for (int c = 1; c < 7; c++) {
             assertTrue(!r.verdicts().get(c).flagged(), r.verdicts().get(c).reason());

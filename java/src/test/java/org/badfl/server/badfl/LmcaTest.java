@@ -141,7 +141,7 @@ class LmcaTest {
             rows[5][j] = V[5][j] * 1e25f;
         }
         Lmca.Result r = new Lmca().run(gram(rows), 1);
-        assertTrue(r.outlierReasons()[5].contains("norm 8.31e+24 > 10.0 x median 1.05"), r.outlierReasons()[5]);
+        assertTrue(r.outlierReasons()[5].contains("norm 8.31e+24 > 2.00 x median 1.05"), r.outlierReasons()[5]);
         assertEquals(-1, r.clusterOf()[5]);
         Lmca.Result off = new Lmca(1.5, Lmca.AUTO_K, 0).run(gram(rows), 1);
         assertTrue(off.outlierReasons()[5] == null || !off.outlierReasons()[5].contains("norm"));
