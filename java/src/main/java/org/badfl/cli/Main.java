@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         ModelsCommand.class,
         DatasetsCommand.class,
+        GpuCommand.class,
+        RunCommand.class,
         HeatmapsCommand.class,
     })
 public final class Main implements Runnable {

@@ -8,9 +8,9 @@ import org.badfl.engine.Compute;
  * model code or clean data is reached through here, as a default method that throws
  * {@link UnsupportedOperationException} until implemented, so that an FL server linking badfl implements only
  * what its chosen defense needs (FedAvg, FLAME, RLR, CRFL, Median, Trimmed mean, Krum, norm clipping: nothing
- * beyond {@link #compute()}; FLTrust: {@link #rootUpdate}; BADFL: {@link #inspector()}, which returns empty
- * rather than throwing, so that BADFL can still run without it). The simulator
- * implements all of it.
+ * beyond {@link #compute()}; FLTrust: {@link #rootUpdate}; BADFL: {@link #inspector()}, or
+ * {@link #inspectionImages()} with {@link #model}, from which BADFL builds its inspector; without either BADFL
+ * still runs, with its clustering step only). The simulator implements all of it.
  */
 public interface ServerContext {
 
@@ -30,9 +30,37 @@ public interface ServerContext {
     }
 
     /**
+     * BADFL's clean inspection images (BADFL-INTERPRETATION.md "Inputs": default 64, class-balanced, disjoint
+     * from the clients' data), NCHW, preprocessed exactly as the model's training inputs (normalised when the
+     * clients normalise), {@code inspectionLabels().length} images of {@code model(..).inputSize()} values.
+     * A fresh copy on every call. Throws {@link UnsupportedOperationException} when this server holds none.
+     */
+    default float[] inspectionImages() {
+        throw new UnsupportedOperationException("this server has no clean inspection set (needed by BADFL): "
+            + "implement ServerContext.inspectionImages");
+    }
+
+    /** True labels of {@link #inspectionImages()}, one per image (a copy). */
+    default int[] inspectionLabels() {
+        throw new UnsupportedOperationException("this server has no clean inspection set (needed by BADFL): "
+            + "implement ServerContext.inspectionLabels");
+    }
+
+    /**
+     * A new model of the federation's architecture holding {@code params} (copied, not modified; the layout's
+     * length), for inspecting client models (BADFL's neuron inspection: {@code params = G + Δ_i}). The caller
+     * owns the instance; it runs on {@link Compute#serial()} unless the caller sets otherwise.
+     */
+    default org.badfl.engine.Network model(float[] params) {
+        throw new UnsupportedOperationException("this server cannot build models (needed by BADFL): implement "
+            + "ServerContext.model");
+    }
+
+    /**
      * BADFL's neuron inspection (guided-backprop saliency on the server's clean inspection set, see
-     * {@link ModelInspector}), or empty when this server holds no inspection data or cannot rebuild models. BADFL
-     * then detects with its clustering step only and says so in the round's note.
+     * {@link ModelInspector}) for a server whose models are not badfl engine networks; empty by default. BADFL
+     * uses it when present, else builds one from {@link #inspectionImages()} and {@link #model}, else detects
+     * with its clustering step only and says so in the round's note.
      */
     default Optional<ModelInspector> inspector() {
         return Optional.empty();

@@ -172,7 +172,7 @@ public final class BadflDefense implements Defense {
             + ", " + lmca.clusterCount() + " cluster" + (lmca.clusterCount() == 1 ? "" : "s") + ", "
             + lmca.candidates().length + " candidates";
 
-        Optional<ModelInspector> inspector = input.context().inspector();
+        Optional<ModelInspector> inspector = ContextInspector.of(input.context(), input.global());
         if (inspector.isEmpty() || inspector.get().images() == 0) {
             String why = inspector.isEmpty() ? "no model inspector" : "no clean inspection images";
             if (config.lmcaOnlyWithoutInspector()) {

@@ -5,13 +5,14 @@ import org.badfl.server.kernels.Gram;
 
 /**
  * The n×n Gram matrix g_ij = ⟨v_i, v_j⟩ of a round's update vectors, computed once per round
- * ({@link Gram#compute}, summed in double), and everything that follows from it: norms, cosines, cosine and
+ * ({@link Gram#compute}; see there for its rounding), and everything that follows from it: norms, cosines, cosine and
  * Euclidean distances. FLAME, FLTrust, Krum and BADFL's LOF/K-means all read their geometry from here, so the
  * O(n²d) pass over the updates happens once.
  * <p>Conventions: cos(v_i, v_j) = g_ij / √(g_ii·g_jj), clamped to [−1, 1], and 0 when either vector is zero (a
  * zero update is "unrelated" to everything, cosine distance 1). Squared Euclidean distance
- * ‖v_i − v_j‖² = g_ii + g_jj − 2g_ij, clamped at 0; its absolute error is about 1e-16·(g_ii + g_jj), which is
- * far below any distance that matters for float updates, and identical rows give exactly 0.
+ * ‖v_i − v_j‖² = g_ii + g_jj − 2g_ij, clamped at 0; its absolute error is about 1e-6·(g_ii + g_jj) (Gram's
+ * float chunk sums; worst case 3e-5), far below any distance that matters for float updates, and identical
+ * rows give exactly 0.
  */
 public final class GramMatrix {
 

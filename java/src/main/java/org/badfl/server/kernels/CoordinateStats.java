@@ -1,55 +1,107 @@
 package org.badfl.server.kernels;
 
-import java.util.Arrays;
 import org.badfl.engine.Compute;
+import org.badfl.server.RoundUpdates;
 
-/** Coordinate-wise order statistics over a round's update rows (robust aggregation rules). */
+/**
+ * Coordinate-wise order statistics over a round's update rows: the median (Yin et al., "Byzantine-robust
+ * distributed learning: towards optimal statistical rates", ICML 2018; numpy's {@code np.median(axis=0)} as
+ * in vio1etus/FLPoison {@code aggregators/median.py}) and the β-trimmed mean (same paper).
+ * <p>Results equal {@link CoordinateStatsReference} exactly (order statistics are exact; the trimmed sum is
+ * taken in the same ascending order in double), on either path:
+ * <ul>
+ *   <li>Vector API ({@link VectorSupport#enabled()}): one SIMD lane per coordinate, the n values of a lane
+ *   group run through a Batcher sorting network ({@link SortingNetwork}) pruned to the ranks needed, on
+ *   integer keys that order like {@link Float#compare} (so −0.0 &lt; 0.0 as in {@code Arrays.sort});</li>
+ *   <li>scalar: per-coordinate quickselect on the same keys.</li>
+ * </ul>
+ * Rows must be finite (validated updates are); a NaN yields an unspecified value for its coordinate.
+ * Work is split over fixed coordinate chunks and each coordinate is computed on its own, so the result does
+ * not depend on the thread count.
+ */
 public final class CoordinateStats {
+
+    /** Coordinates per parallel task (a multiple of every tile width). */
+    static final int CHUNK = 4096;
 
     private CoordinateStats() {
     }
 
     /**
-     * Coordinate-wise median, numpy convention (mean of the two middle values for even n).
+     * Coordinate-wise median, numpy convention (mean of the two middle values for even n, computed as
+     * {@code (float) (((double) lower + upper) / 2)}).
      *
      * @param rows n ≥ 1 rows of length ≥ out.length (not modified)
-     * @param out  receives the median of each coordinate
+     * @param out  receives the median of each coordinate c &lt; out.length
      */
     public static void median(float[][] rows, float[] out, Compute compute) {
-        int n = rows.length;
-        if (n == 0) {
-            throw new IllegalArgumentException("median of zero rows");
+        median(rows, 0, out.length, out, compute);
+    }
+
+    /** Median of coordinates {@code [from, to)} into {@code out[from..to)}; other entries are not touched. */
+    public static void median(float[][] rows, int from, int to, float[] out, Compute compute) {
+        KernelArgs.range("median", from, to, out.length);
+        KernelArgs.rows("median", rows, 1, to);
+        if (VectorSupport.enabled()) {
+            CoordinateStatsVector.median(rows, from, to, out, compute);
+        } else {
+            CoordinateStatsScalar.median(rows, from, to, out, compute);
         }
-        float[] col = new float[n];
-        for (int c = 0; c < out.length; c++) {
-            for (int i = 0; i < n; i++) {
-                col[i] = rows[i][c];
-            }
-            Arrays.sort(col);
-            out[c] = (n & 1) == 1 ? col[n / 2] : (float) (((double) col[n / 2 - 1] + col[n / 2]) / 2);
-        }
+    }
+
+    /** Median of all coordinates of the round's rows; {@code out} has the layout's length. */
+    public static void median(RoundUpdates updates, float[] out, Compute compute) {
+        updates.layout().checkLength("median output", out);
+        median(updates.rows(), 0, out.length, out, compute);
     }
 
     /**
      * Coordinate-wise trimmed mean: drop the {@code trim} smallest and {@code trim} largest values of each
-     * coordinate, average the rest (in double).
+     * coordinate, average the rest (summed in double in ascending order, divided by n − 2·trim).
+     *
+     * @param rows n rows of length ≥ out.length, n &gt; 2·trim (not modified)
+     * @param out  receives the trimmed mean of each coordinate c &lt; out.length
      */
     public static void trimmedMean(float[][] rows, int trim, float[] out, Compute compute) {
-        int n = rows.length;
-        if (trim < 0 || 2 * trim >= n) {
-            throw new IllegalArgumentException("trimmed mean: cannot trim " + trim + " from each side of " + n + " rows");
+        trimmedMean(rows, trim, 0, out.length, out, compute);
+    }
+
+    /** Trimmed mean of coordinates {@code [from, to)} into {@code out[from..to)}. */
+    public static void trimmedMean(float[][] rows, int trim, int from, int to, float[] out, Compute compute) {
+        KernelArgs.range("trimmed mean", from, to, out.length);
+        KernelArgs.rows("trimmed mean", rows, 1, to);
+        if (trim < 0 || 2L * trim >= rows.length) {
+            throw new IllegalArgumentException("trimmed mean: cannot trim " + trim + " from each side of "
+                + rows.length + " rows (need 0 <= trim < n/2)");
         }
-        float[] col = new float[n];
-        for (int c = 0; c < out.length; c++) {
-            for (int i = 0; i < n; i++) {
-                col[i] = rows[i][c];
-            }
-            Arrays.sort(col);
-            double s = 0;
-            for (int i = trim; i < n - trim; i++) {
-                s += col[i];
-            }
-            out[c] = (float) (s / (n - 2 * trim));
+        if (VectorSupport.enabled()) {
+            CoordinateStatsVector.trimmedMean(rows, trim, from, to, out, compute);
+        } else {
+            CoordinateStatsScalar.trimmedMean(rows, trim, from, to, out, compute);
         }
+    }
+
+    /** Trimmed mean of all coordinates of the round's rows; {@code out} has the layout's length. */
+    public static void trimmedMean(RoundUpdates updates, int trim, float[] out, Compute compute) {
+        updates.layout().checkLength("trimmed mean output", out);
+        trimmedMean(updates.rows(), trim, 0, out.length, out, compute);
+    }
+
+    /**
+     * Integer key of a float whose signed-int order is {@link Float#compare}'s order on non-NaN values
+     * (−0.0 below 0.0): flip the 31 low bits of negatives. The map is its own inverse.
+     */
+    static int key(int floatBits) {
+        return floatBits ^ ((floatBits >> 31) & 0x7FFFFFFF);
+    }
+
+    /** The float whose {@link #key} is {@code key}. */
+    static float fromKey(int key) {
+        return Float.intBitsToFloat(key ^ ((key >> 31) & 0x7FFFFFFF));
+    }
+
+    /** The numpy midpoint of two middle values, exactly as {@link CoordinateStatsReference} computes it. */
+    static float midpoint(float lower, float upper) {
+        return (float) (((double) lower + upper) / 2);
     }
 }

@@ -1,0 +1,99 @@
+package org.badfl.bench.aggregation;
+
+import java.util.concurrent.TimeUnit;
+import org.badfl.engine.Compute;
+import org.badfl.engine.ParamLayout;
+import org.badfl.server.RoundInput;
+import org.badfl.server.RoundResult;
+import org.badfl.server.RoundUpdates;
+import org.badfl.server.ServerContext;
+import org.badfl.server.defenses.FlTrust;
+import org.badfl.server.defenses.Flame;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Whole aggregation rounds of the defenses on the fixture's updates: FLAME (Gram → cosine distances →
+ * HDBSCAN → median-norm clipping → clipped mean → noise) and FLTrust (norms and cosines with the root
+ * update → trust-weighted, norm-aligned sum). FLTrust's root update is a fixed random vector here: the
+ * server's training of it is not aggregation work and is not timed.
+ * <p>{@link #badflNonInspection} times the non-inspection part of a BADFL round with the same passes and
+ * kernels ({@link BadflStandIn}) until {@code server/badfl} exists.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC"},
+    jvmArgsAppend = {"-Xmx8g"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class RoundBenchmarks {
+
+    @Param({"20", "100"})
+    public int n;
+
+    @Param({"1199882", "11173962"})
+    public int d;
+
+    @Param({"0"})
+    public int threads;
+
+    private Compute compute;
+    private RoundInput input;
+    private final Flame flame = new Flame();
+    private final FlTrust flTrust = new FlTrust();
+
+    @Setup(Level.Trial)
+    public void setup() {
+        AggregationFixture.requireVectorApi();
+        compute = AggregationFixture.compute(threads);
+        ParamLayout layout = ModelLayouts.forTrainableCount(d);
+        RoundUpdates updates = AggregationFixture.updates(layout, n, 20240601L, compute);
+        float[] global = AggregationFixture.vector(layout.size(), 7, 0.05, compute);
+        float[] root = AggregationFixture.vector(layout.size(), 8, 1e-3, compute);
+        ServerContext context = new ServerContext() {
+            @Override
+            public Compute compute() {
+                return compute;
+            }
+
+            @Override
+            public float[] rootUpdate(float[] g, int round, long seed) {
+                return root;
+            }
+        };
+        input = new RoundInput(global, layout, updates, 3, 100, 99L, context);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        compute.close();
+    }
+
+    @Benchmark
+    public RoundResult flame() {
+        return flame.aggregate(input);
+    }
+
+    @Benchmark
+    public RoundResult flTrust() {
+        return flTrust.aggregate(input);
+    }
+
+    /** Non-inspection part of a BADFL round, assembled from the kernels ({@link BadflStandIn}). */
+    @Benchmark
+    public float[] badflNonInspection() {
+        return BadflStandIn.round(input.global(), input.updates(), input.seed(), compute);
+    }
+}

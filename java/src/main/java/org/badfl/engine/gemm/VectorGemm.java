@@ -1,0 +1,223 @@
+package org.badfl.engine.gemm;
+
+import org.badfl.engine.Compute;
+
+/**
+ * Register-tiled, cache-blocked SGEMM on the Vector API (GotoBLAS/BLIS loop structure: K. Goto,
+ * R. van de Geijn, ACM TOMS 34(3), 2008; F. Van Zee, R. van de Geijn, ACM TOMS 41(3), 2015).
+ * <pre>
+ * task = one band of C (TaskGrid)
+ *   for jc over the tile's columns, step NC        B block kc x NC stays in L2
+ *     for each k block pc (nearly equal blocks <= KC)
+ *       pack op(B)[pc, jc] into NR-wide panels
+ *       for ic over the tile's rows, step MC
+ *         pack op(A)[ic, pc] into MR-high panels    one A panel (MR x kc) stays in L1
+ *         for each A panel: for each B panel: micro-kernel (VectorKernels) on an MR x NR tile of C
+ * </pre>
+ * The first k block overwrites C (unless {@code accumulate}), later blocks add to it, so every output is one
+ * FMA chain over p = 0..k-1 in order, whatever the tiling (k blocks depend on k only; tasks never split k).
+ * Hence results are bit-identical for any task grid and any thread count. Partial tiles at the right/bottom
+ * edge run the same kernel on a zero-padded copy of the tile.
+ * <p>Narrow NT products go to {@link VectorDotGemm} instead ({@link #prefersDot}).
+ * <p>Loaded only when the {@code jdk.incubator.vector} module is present (see {@link Gemm}).
+ */
+final class VectorGemm implements GemmImpl {
+
+    /** Micro-kernel shapes: rows of A broadcast x vectors of B per step. */
+    enum KernelShape {
+        /** 24 accumulators: for 32 vector registers (AVX-512). */
+        ROWS8_VECTORS3(8, 3),
+        /** 12 accumulators: for 16 vector registers (AVX2). */
+        ROWS4_VECTORS3(4, 3);
+
+        final int rows;
+        final int vectors;
+
+        KernelShape(int rows, int vectors) {
+            this.rows = rows;
+            this.vectors = vectors;
+        }
+
+        /** The shape whose accumulators fit this machine's vector registers (AVX-512 has 32, AVX2 16). */
+        static KernelShape forPreferredSpecies() {
+            return VectorKernels.VL >= 16 ? ROWS8_VECTORS3 : ROWS4_VECTORS3;
+        }
+    }
+
+    /**
+     * Packing cost per value in kernel flops, measured on a 2.5 GHz AVX-512 Xeon with operands larger than the
+     * caches: about 0.9 ns per value for copies and transposes alike (memory-bound) against a kernel doing
+     * 75-100 GFLOP/s; transposes cost more when the operand is cache-resident (0.4-0.6 ns vs 0.25 ns).
+     */
+    private static final double COPY_COST = 50;
+    private static final double TRANSPOSE_A_COST = 70;
+    private static final double TRANSPOSE_B_COST = 90;
+
+    /** Per-thread packing buffers, grown on demand and reused by every GEMM the thread runs. */
+    private static final class Workspace {
+        float[] packedA = new float[0];
+        float[] packedB = new float[0];
+        float[] tile = new float[0];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private final KernelShape shape;
+    private final int mr;
+    private final int nr;
+    private final int kcMax;
+    private final int mcMax;
+    private final int ncMax;
+    private final TaskGrid.Costs costs;
+    /** The unpacked dot-product path for NT products with a small side (see {@link #prefersDot}). */
+    private final VectorDotGemm dot;
+
+    /** The tuned configuration for this machine's preferred vector species. */
+    VectorGemm() {
+        this(KernelShape.forPreferredSpecies(), 256, 16, 10, 2_000_000L, 16, 1024);
+    }
+
+    /**
+     * @param shape        micro-kernel shape (MR = shape.rows, NR = shape.vectors * vector length)
+     * @param kcMax        largest k block (depth of the packed panels; A panel MR x kc must stay in L1)
+     * @param mcPanels     A block height in MR panels
+     * @param ncPanels     B block width in NR panels (B block kcMax x NC must stay in L2)
+     * @param minTaskFlops a task gets at least this much work (a parallel loop costs ~10 us to start)
+     * @param maxTasks     most tasks one GEMM is cut into
+     * @param dotKBlock    k block of the NT dot-product path ({@link VectorDotGemm}); 0 disables that path
+     */
+    VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks,
+               int dotKBlock) {
+        if (kcMax < 1 || mcPanels < 1 || ncPanels < 1 || maxTasks < 1) {
+            throw new IllegalArgumentException("GEMM blocking must be positive, got kcMax=" + kcMax
+                    + " mcPanels=" + mcPanels + " ncPanels=" + ncPanels + " maxTasks=" + maxTasks);
+        }
+        this.shape = shape;
+        this.mr = shape.rows;
+        this.nr = shape.vectors * VectorKernels.VL;
+        this.kcMax = kcMax;
+        this.mcMax = mcPanels * mr;
+        this.ncMax = ncPanels * nr;
+        this.costs = new TaskGrid.Costs(mr, nr, minTaskFlops, maxTasks);
+        this.dot = dotKBlock == 0 ? null : new VectorDotGemm(dotKBlock, minTaskFlops, maxTasks);
+    }
+
+    @Override
+    public String describe() {
+        return "vector " + VectorKernels.S + " kernel " + mr + "x" + nr + " KC=" + kcMax + " MC=" + mcMax
+                + " NC=" + ncMax + (dot == null ? "" : ", NT dot path " + dot.describe());
+    }
+
+    /** The task split this implementation uses for an m x n x k product on {@code threads} threads. */
+    TaskGrid grid(boolean transA, boolean transB, int m, int n, int k, int threads) {
+        return TaskGrid.of(m, n, k, threads, costs, transA ? COPY_COST : TRANSPOSE_A_COST,
+                transB ? TRANSPOSE_B_COST : COPY_COST);
+    }
+
+    /**
+     * Whether an NT product runs on {@link VectorDotGemm}: when its estimated cost (measured about 2.6x the
+     * packed kernel's time per flop, edge elements 4x) is below the packed path's (padding of partial tiles
+     * plus transposing both operands). This depends on the shape only, never on threads: the two paths round
+     * differently. In practice the dot path takes products with a narrow side, e.g. 32 x 9 x 43264 (conv1
+     * weight gradient: 10x faster than padding 9 columns to a 48-wide panel) and 64 x 10 x 128; the packed path
+     * takes 64 x 288 x 36864, 64 x 128 x 9216, 100 x 100 x 100000 and all square products.
+     */
+    boolean prefersDot(int m, int n, int k) {
+        if (dot == null || k < 8 * VectorKernels.VL) {
+            return false;
+        }
+        double flops = 2.0 * m * n * k;
+        double padded = flops * ((double) roundUp(m, mr) / m) * ((double) roundUp(n, nr) / n);
+        double packed = padded + (double) k * (m * TRANSPOSE_A_COST + n * TRANSPOSE_B_COST);
+        double tiled = (double) (m - m % VectorDotGemm.TILE_ROWS) * (n - n % VectorDotGemm.TILE_COLS) / m / n;
+        double dotCost = flops * 2.6 * (tiled + 4 * (1 - tiled));
+        return dotCost < packed;
+    }
+
+    @Override
+    public void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate) {
+        if (!transA && transB && prefersDot(m, n, k)) {
+            dot.sgemm(compute, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        TaskGrid grid = grid(transA, transB, m, n, k, compute.threads());
+        compute.parallelFor(grid.tasks(), t -> computeTile(transA, transB, k, a, aOff, lda, b, bOff, ldb,
+                c, cOff, ldc, accumulate, grid.rowStart(t), grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));
+    }
+
+    /** All of C[i0:i1, j0:j1] over the whole k range. */
+    private void computeTile(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
+                             int i0, int i1, int j0, int j1) {
+        Workspace ws = WORKSPACE.get();
+        int kBlocks = TaskGrid.ceilDiv(k, kcMax);
+        int kcLargest = TaskGrid.ceilDiv(k, kBlocks);
+        float[] packedA = ensure(ws.packedA, Math.min(mcMax, roundUp(i1 - i0, mr)) * kcLargest);
+        ws.packedA = packedA;
+        float[] packedB = ensure(ws.packedB, Math.min(ncMax, roundUp(j1 - j0, nr)) * kcLargest);
+        ws.packedB = packedB;
+        float[] tile = ensure(ws.tile, mr * nr);
+        ws.tile = tile;
+
+        for (int jc = j0; jc < j1; jc += ncMax) {
+            int nc = Math.min(ncMax, j1 - jc);
+            for (int kb = 0; kb < kBlocks; kb++) {
+                int pc = GemmImpl.kBlockStart(k, kBlocks, kb);
+                int kc = GemmImpl.kBlockStart(k, kBlocks, kb + 1) - pc;
+                boolean loadC = accumulate || kb > 0;
+                VectorPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
+                for (int ic = i0; ic < i1; ic += mcMax) {
+                    int mc = Math.min(mcMax, i1 - ic);
+                    VectorPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    for (int ir = 0; ir < mc; ir += mr) {
+                        int rows = Math.min(mr, mc - ir);
+                        int aPanel = ir * kc;
+                        for (int jr = 0; jr < nc; jr += nr) {
+                            int cols = Math.min(nr, nc - jr);
+                            int cIdx = cOff + (ic + ir) * ldc + jc + jr;
+                            int bPanel = jr * kc;
+                            if (rows == mr && cols == nr) {
+                                kernel(kc, packedA, aPanel, packedB, bPanel, c, cIdx, ldc, loadC);
+                            } else {
+                                edgeTile(kc, packedA, aPanel, packedB, bPanel, c, cIdx, ldc, loadC, rows, cols, tile);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A partial tile: run the full kernel on a zero-padded MR x NR copy, then write back the valid part. */
+    private void edgeTile(int kc, float[] ap, int aPanel, float[] bp, int bPanel, float[] c, int cIdx, int ldc, boolean loadC, int rows, int cols, float[] tile) {
+        java.util.Arrays.fill(tile, 0, mr * nr, 0f);
+        if (loadC) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cIdx + r * ldc, tile, r * nr, cols);
+            }
+        }
+        kernel(kc, ap, aPanel, bp, bPanel, tile, 0, nr, loadC);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(tile, r * nr, c, cIdx + r * ldc, cols);
+        }
+    }
+
+    private void kernel(int kc, float[] ap, int aPanel, float[] bp, int bPanel, float[] c, int cIdx, int ldc,
+                        boolean loadC) {
+        if (shape == KernelShape.ROWS8_VECTORS3) {
+            VectorKernels.kernel8x3(kc, ap, aPanel, bp, bPanel, c, cIdx, ldc, loadC);
+        } else {
+            VectorKernels.kernel4x3(kc, ap, aPanel, bp, bPanel, c, cIdx, ldc, loadC);
+        }
+    }
+
+    private static float[] ensure(float[] buffer, int size) {
+        return buffer.length >= size ? buffer : new float[size];
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return TaskGrid.ceilDiv(x, multiple) * multiple;
+    }
+}

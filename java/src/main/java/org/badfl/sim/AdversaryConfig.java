@@ -1,0 +1,249 @@
+package org.badfl.sim;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.badfl.clients.AttackSchedule;
+
+/**
+ * One adversary (the paper's Definition 3): an attack, how many clients it controls, its target label and
+ * trigger, its schedule and the attack's hyperparameters. The scenario's first adversary is configured with
+ * top-level keys ({@code attack}, {@code attackers}, ...); further adversaries, each with its own target and
+ * trigger, go in {@code more-adversaries}. Keys are the command-line flags without the dashes.
+ * <p>Keys that an attack does not use must be left out (null): a value that would be silently ignored is
+ * rejected. {@link #resolved()} fills in each attack's defaults (written to the run's resolved config).
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.ALWAYS)
+@JsonPropertyOrder({"attack", "attackers", "target", "trigger", "poisonRatio", "schedule", "anomalyAlpha", "scale",
+    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail"})
+public final class AdversaryConfig {
+
+    /** Attack names, in the order listed to users. */
+    public static final List<String> ATTACKS = List.of("none", "pixel-pattern", "constrain-and-scale", "dba",
+        "edge-case");
+
+    @JsonPropertyDescription("Attack: none, pixel-pattern (BadNets data poisoning), constrain-and-scale (model "
+        + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD). Alias: badnets = pixel-pattern.")
+    public String attack;
+
+    @JsonPropertyDescription("Number of clients this adversary controls (chosen from the master seed, disjoint "
+        + "from other adversaries').")
+    public Integer attackers;
+
+    @JsonPropertyDescription("Target label of the backdoor (default 0; edge-case 1, the paper's 7 -> 1).")
+    public Integer target;
+
+    @JsonPropertyDescription("Trigger preset for pixel-pattern / constrain-and-scale: backdoors101, "
+        + "square[:size=,row=,col=,value=], dba:global, dba:0..3 (default backdoors101). DBA uses its four parts.")
+    public String trigger;
+
+    @JsonPropertyDescription("Fraction of every poisoned training batch replaced by backdoor samples, in [0, 1] "
+        + "(default 0.5, the paper's).")
+    public Double poisonRatio;
+
+    @JsonPropertyDescription("Attack rounds: every-round, from:R, every:F, from:R+every:F, single:R (default every-round).")
+    public String schedule;
+
+    @JsonPropertyDescription("constrain-and-scale: weight alpha of the loss alpha*CE + (1-alpha)*||W - G|| "
+        + "(default 1, the reference's alpha_loss).")
+    public Double anomalyAlpha;
+
+    @JsonPropertyDescription("Scale the malicious update: W <- G + gamma(W - G). 'auto' = model replacement "
+        + "(constrain-and-scale, dba: clients in round / attackers of this adversary in round; edge-case: samples "
+        + "in round / attacker samples), 'none' or a number. Default: auto for constrain-and-scale, none otherwise.")
+    public String scale;
+
+    @JsonPropertyDescription("Local epochs of poison training in attack rounds (default: the honest epochs).")
+    public Integer poisonEpochs;
+
+    @JsonPropertyDescription("Learning rate of poison training in attack rounds (default: the honest lr).")
+    public Double poisonLr;
+
+    @JsonPropertyDescription("edge-case: PGD radius epsilon; after every step W is projected onto "
+        + "||W - G|| <= epsilon (default 0.25, FLPoison's MNIST value; 0 turns PGD off).")
+    public Double pgdEps;
+
+    @JsonPropertyDescription("edge-case: source class whose tail stands in for the edge-case data (default 7).")
+    public Integer edgeSource;
+
+    @JsonPropertyDescription("edge-case: fraction of the source class farthest from its mean used as the tail "
+        + "(default 0.1).")
+    public Double edgeTail;
+
+    /** Canonical attack name for {@code name} (case-insensitive; "badnets" is "pixel-pattern"). */
+    public static String canonicalAttack(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("badnets") || n.equals("pixel")) {
+            n = "pixel-pattern";
+        }
+        if (!ATTACKS.contains(n)) {
+            throw new IllegalArgumentException("unknown attack '" + name + "'; valid attacks: " + String.join(", ", ATTACKS));
+        }
+        return n;
+    }
+
+    /** Defaults of the scenario's first adversary: 4 constrain-and-scale attackers (the embedded default). */
+    public static AdversaryConfig defaultPrimary() {
+        AdversaryConfig a = new AdversaryConfig();
+        a.attack = "constrain-and-scale";
+        a.attackers = 4;
+        return a;
+    }
+
+    /** A copy. */
+    public AdversaryConfig copy() {
+        AdversaryConfig a = new AdversaryConfig();
+        a.attack = attack;
+        a.attackers = attackers;
+        a.target = target;
+        a.trigger = trigger;
+        a.poisonRatio = poisonRatio;
+        a.schedule = schedule;
+        a.anomalyAlpha = anomalyAlpha;
+        a.scale = scale;
+        a.poisonEpochs = poisonEpochs;
+        a.poisonLr = poisonLr;
+        a.pgdEps = pgdEps;
+        a.edgeSource = edgeSource;
+        a.edgeTail = edgeTail;
+        return a;
+    }
+
+    /**
+     * This adversary with every default filled in for its attack and the keys it does not use set to null;
+     * checks ranges and rejects keys the attack would ignore.
+     *
+     * @param where how to name this adversary in messages, e.g. "adversary 2 (more-adversaries[0])"
+     * @throws IllegalArgumentException naming the key, the expected and the found value
+     */
+    public AdversaryConfig resolved(String where) {
+        if (attack == null) {
+            throw new IllegalArgumentException(where + ": key 'attack' is required; valid attacks: "
+                + String.join(", ", ATTACKS));
+        }
+        AdversaryConfig r = copy();
+        try {
+            r.attack = canonicalAttack(attack);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage());
+        }
+        if (r.attack.equals("none")) {
+            r.attackers = attackers == null ? 0 : attackers;
+            require(where, "attackers", r.attackers == 0, "0 (or absent) for attack none", r.attackers);
+            rejectUnused(where, "none", "target", target, "trigger", trigger, "poison-ratio", poisonRatio, "schedule",
+                schedule, "anomaly-alpha", anomalyAlpha, "scale", scale, "poison-epochs", poisonEpochs, "poison-lr",
+                poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+            return r;
+        }
+        boolean edge = r.attack.equals("edge-case");
+        boolean dba = r.attack.equals("dba");
+        boolean cs = r.attack.equals("constrain-and-scale");
+        r.attackers = attackers == null ? 1 : attackers;
+        require(where, "attackers", r.attackers >= 1, "at least 1 client for attack " + r.attack, r.attackers);
+        r.target = target == null ? (edge ? org.badfl.data.EdgeCaseSet.DEFAULT_TARGET : 0) : target;
+        require(where, "target", r.target >= 0, "a label >= 0", r.target);
+        if (edge || dba) {
+            if (trigger != null && !(dba && trigger.equalsIgnoreCase("dba"))) {
+                throw new IllegalArgumentException(where + ": key 'trigger' does not apply to attack " + r.attack
+                    + (dba ? " (it uses the four DBA parts dba:0..3, global trigger dba:global)" : " (it uses tail "
+                    + "samples, no trigger)") + "; found '" + trigger + "'");
+            }
+            r.trigger = dba ? "dba" : null;
+        } else {
+            r.trigger = trigger == null ? "backdoors101" : trigger.trim();
+        }
+        r.poisonRatio = poisonRatio == null ? org.badfl.data.Poisoning.DEFAULT_RATIO : poisonRatio;
+        require(where, "poison-ratio", r.poisonRatio >= 0 && r.poisonRatio <= 1, "a fraction in [0, 1]", r.poisonRatio);
+        try {
+            r.schedule = AttackSchedule.parse(schedule == null ? "every-round" : schedule).toString();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": key 'schedule': " + e.getMessage());
+        }
+        if (cs) {
+            r.anomalyAlpha = anomalyAlpha == null ? 1.0 : anomalyAlpha;
+            require(where, "anomaly-alpha", r.anomalyAlpha >= 0 && r.anomalyAlpha <= 1, "a weight in [0, 1]",
+                r.anomalyAlpha);
+        } else {
+            rejectUnused(where, r.attack, "anomaly-alpha", anomalyAlpha);
+        }
+        r.scale = scale == null ? (cs ? "auto" : "none") : scale.trim().toLowerCase(Locale.ROOT);
+        if (!r.scale.equals("auto") && !r.scale.equals("none")) {
+            double g;
+            try {
+                g = Double.parseDouble(r.scale);
+            } catch (NumberFormatException e) {
+                g = Double.NaN;
+            }
+            require(where, "scale", g > 0 && Double.isFinite(g), "auto, none or a finite number > 0", scale);
+            r.scale = g == 1.0 ? "none" : Double.toString(g);
+        }
+        if (poisonEpochs != null) {
+            require(where, "poison-epochs", poisonEpochs >= 1, "at least 1", poisonEpochs);
+        }
+        if (poisonLr != null) {
+            require(where, "poison-lr", poisonLr > 0 && Double.isFinite(poisonLr), "a finite number > 0", poisonLr);
+        }
+        if (edge) {
+            r.pgdEps = pgdEps == null ? 0.25 : pgdEps;
+            require(where, "pgd-eps", r.pgdEps >= 0 && Double.isFinite(r.pgdEps), "a finite number >= 0 (0 = off)",
+                r.pgdEps);
+            r.edgeSource = edgeSource == null ? org.badfl.data.EdgeCaseSet.DEFAULT_SOURCE : edgeSource;
+            require(where, "edge-source", r.edgeSource >= 0, "a label >= 0", r.edgeSource);
+            require(where, "edge-source", !r.edgeSource.equals(r.target), "a class other than the target "
+                + r.target, r.edgeSource);
+            r.edgeTail = edgeTail == null ? org.badfl.data.EdgeCaseSet.DEFAULT_TAIL_FRACTION : edgeTail;
+            require(where, "edge-tail", r.edgeTail > 0 && r.edgeTail < 1, "a fraction in (0, 1)", r.edgeTail);
+        } else {
+            rejectUnused(where, r.attack, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+        }
+        return r;
+    }
+
+    private static void require(String where, String key, boolean ok, String expected, Object found) {
+        if (!ok) {
+            throw new IllegalArgumentException(where + ": key '" + key + "' must be " + expected + ", found " + found);
+        }
+    }
+
+    /** Pairs (key, value): every non-null value is an error (the attack would ignore it). */
+    private static void rejectUnused(String where, String attack, Object... keyValues) {
+        for (int i = 0; i < keyValues.length; i += 2) {
+            if (keyValues[i + 1] != null) {
+                throw new IllegalArgumentException(where + ": key '" + keyValues[i] + "' does not apply to attack "
+                    + attack + "; remove it (found " + keyValues[i + 1] + ")");
+            }
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof AdversaryConfig a)) {
+            return false;
+        }
+        return Objects.equals(attack, a.attack) && Objects.equals(attackers, a.attackers)
+            && Objects.equals(target, a.target) && Objects.equals(trigger, a.trigger)
+            && Objects.equals(poisonRatio, a.poisonRatio) && Objects.equals(schedule, a.schedule)
+            && Objects.equals(anomalyAlpha, a.anomalyAlpha) && Objects.equals(scale, a.scale)
+            && Objects.equals(poisonEpochs, a.poisonEpochs) && Objects.equals(poisonLr, a.poisonLr)
+            && Objects.equals(pgdEps, a.pgdEps) && Objects.equals(edgeSource, a.edgeSource)
+            && Objects.equals(edgeTail, a.edgeTail);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(attack, attackers, target, trigger, poisonRatio, schedule, anomalyAlpha, scale,
+            poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail);
+    }
+
+    @Override
+    public String toString() {
+        return attack + " x" + attackers + (target == null ? "" : " -> " + target)
+            + (trigger == null ? "" : " trigger " + trigger);
+    }
+}

@@ -1,0 +1,171 @@
+package org.badfl.server.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jdk.incubator.vector.FloatVector;
+import org.badfl.engine.Compute;
+import org.badfl.engine.ParamKind;
+import org.badfl.engine.ParamLayout;
+import org.junit.jupiter.api.Test;
+
+class GramTest {
+
+    /**
+     * Rigorous bound for the vector path: float FMA sums of m = CHUNK/L terms per lane, then lanes in double:
+     * |error| ≤ (m + 1)·2⁻²⁴·Σ|x_ic·x_jc| (plus double rounding, covered by the extra 2⁻⁴⁰).
+     */
+    private static final double VECTOR_EPS =
+        (Gram.CHUNK / FloatVector.SPECIES_PREFERRED.length() + 1) * 0x1p-24 + 0x1p-40;
+    /** Scalar path: double sums in another order than the reference: ≤ d·2⁻⁵³ relative to Σ|products|. */
+    private static final double SCALAR_EPS = 1e-12;
+
+    @Test
+    void bothPathsMatchReferenceWithinTheRoundingBound() {
+        int[] counts = {1, 2, 3, 4, 5, 7, 8, 9, 13};
+        int[] dims = {1, 15, 16, 17, 1027, Gram.CHUNK + 5, 2 * Gram.CHUNK + 33};
+        for (int n : counts) {
+            for (int d : dims) {
+                float[][] rows = TestRows.gaussian(n, d, 1000L * n + d);
+                int[] ranges = Gram.all(d);
+                check(rows, ranges, GramVector.lowerTriangle(rows, ranges, false, Compute.serial()), VECTOR_EPS, "vector n=" + n + " d=" + d);
+                check(rows, ranges, GramScalar.lowerTriangle(rows, ranges, false, Compute.serial()), SCALAR_EPS, "scalar n=" + n + " d=" + d);
+            }
+        }
+    }
+
+    @Test
+    void keepsDoubleRangeForHugeTinyAndZeroRows() {
+        // Products of 1e25 overflow float and of 1e-25 underflow it; those chunks are recomputed in double.
+        int d = Gram.CHUNK + 100;
+        float[][] rows = TestRows.gaussian(6, d, 17);
+        for (int c = 0; c < d; c++) {
+            rows[1][c] *= 1e25f;
+            rows[2][c] *= 1e-25f;
+            rows[3][c] = 0f;
+            if (c < Gram.CHUNK) {
+                rows[4][c] *= 1e20f; // huge in the first chunk only
+            }
+        }
+        double[] lower = GramVector.lowerTriangle(rows, Gram.all(d), false, Compute.serial());
+        for (double v : lower) {
+            assertTrue(Double.isFinite(v));
+        }
+        check(rows, Gram.all(d), lower, VECTOR_EPS, "vector, extreme magnitudes");
+        check(rows, Gram.all(d), GramScalar.lowerTriangle(rows, Gram.all(d), false, Compute.serial()), SCALAR_EPS, "scalar, extreme");
+    }
+
+    @Test
+    void rangesSelectCoordinatesIncludingEmptyAndRepeatedOnes() {
+        float[][] rows = TestRows.gaussian(6, 3 * Gram.CHUNK, 3);
+        int[] ranges = {0, 0, 5, 37, 100, Gram.CHUNK + 17, 2 * Gram.CHUNK, 3 * Gram.CHUNK, 10, 12};
+        check(rows, ranges, GramVector.lowerTriangle(rows, ranges, false, Compute.serial()), VECTOR_EPS, "vector ranges");
+        check(rows, ranges, GramScalar.lowerTriangle(rows, ranges, false, Compute.serial()), SCALAR_EPS, "scalar ranges");
+        double[] empty = Gram.compute(rows, new int[0], Compute.serial());
+        assertArrayEquals(new double[36], empty);
+    }
+
+    @Test
+    void symmetricFullMatrixAndNoRows() {
+        float[][] rows = TestRows.gaussian(5, 300, 9);
+        double[] g = Gram.compute(rows, Gram.all(300), Compute.serial());
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 5; j++) {
+                assertEquals(g[i * 5 + j], g[j * 5 + i]);
+            }
+        }
+        assertEquals(0, Gram.compute(new float[0][], Gram.all(0), Compute.serial()).length);
+        assertEquals(0, Gram.compute(new float[0][], Gram.all(10), Compute.serial()).length); // empty round
+        assertEquals(0, RowDots.dots(new float[0][], new float[10], Gram.all(10), Compute.serial()).length);
+    }
+
+    @Test
+    void bitIdenticalOnAnyThreadCount() {
+        // More than one task (tasks hold CHUNKS_PER_TASK chunks), with a ragged last chunk.
+        int d = 3 * Gram.CHUNKS_PER_TASK * Gram.CHUNK + 123;
+        float[][] rows = TestRows.gaussian(6, d, 21);
+        int[] ranges = {0, d / 2, d / 2 + 7, d};
+        double[] vector1 = GramVector.lowerTriangle(rows, ranges, false, Compute.serial());
+        double[] scalar1 = GramScalar.lowerTriangle(rows, ranges, false, Compute.serial());
+        for (int threads : new int[] {2, 3}) {
+            try (Compute compute = Compute.create(threads)) {
+                assertArrayEquals(vector1, GramVector.lowerTriangle(rows, ranges, false, compute), "vector, " + threads + " threads");
+                assertArrayEquals(scalar1, GramScalar.lowerTriangle(rows, ranges, false, compute), "scalar, " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
+    void layerNormsComeWithTheGramInOnePass() {
+        ParamLayout.Builder b = ParamLayout.builder();
+        b.add("conv.w", 3 * Gram.CHUNK + 5, ParamKind.WEIGHT);
+        b.add("bn.w", 64, ParamKind.WEIGHT);
+        b.add("bn.mean", 64, ParamKind.BN_RUNNING_MEAN);
+        b.add("empty", 0, ParamKind.BIAS);
+        b.add("fc.w", 2 * Gram.CHUNKS_PER_TASK * Gram.CHUNK + 100, ParamKind.WEIGHT);
+        b.add("fc.b", 10, ParamKind.BIAS);
+        ParamLayout layout = b.build();
+        float[][] rows = TestRows.gaussian(6, layout.size(), 44);
+        int[] trainable = layout.trainableRanges();
+        double[] ref = GramReference.compute(rows, trainable);
+        for (boolean vector : new boolean[] {true, false}) {
+            Gram.WithLayerNorms g = Gram.computeWithLayerNorms(rows, layout, Compute.serial(), vector);
+            double eps = vector ? VECTOR_EPS : SCALAR_EPS;
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 6; j++) {
+                    double bound = eps * Math.sqrt(ref[i * 6 + i] * ref[j * 6 + j]); // Σ|x_i x_j| ≤ ‖x_i‖‖x_j‖
+                    assertTrue(Math.abs(g.gram()[i * 6 + j] - ref[i * 6 + j]) <= bound, "gram " + i + "," + j);
+                }
+                for (int l = 0; l < layout.entries().size(); l++) {
+                    ParamLayout.Entry e = layout.entries().get(l);
+                    double want = GramReference.compute(new float[][] {rows[i]}, new int[] {e.offset(), e.end()})[0];
+                    assertTrue(Math.abs(g.layerSquaredNorms()[i][l] - want) <= eps * want, e.name() + " row " + i);
+                }
+            }
+            try (Compute three = Compute.create(3)) {
+                Gram.WithLayerNorms g3 = Gram.computeWithLayerNorms(rows, layout, three, vector);
+                assertArrayEquals(g.gram(), g3.gram());
+                for (int i = 0; i < 6; i++) {
+                    assertArrayEquals(g.layerSquaredNorms()[i], g3.layerSquaredNorms()[i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void tasksGrowWithNSoThatPartialsStayBounded() {
+        assertEquals(Gram.CHUNKS_PER_TASK, Gram.chunksPerTask(100, 1400));
+        int perTask = Gram.chunksPerTask(2000, 1400);
+        long tasks = (1400 + perTask - 1) / perTask;
+        assertTrue(tasks * 2000L * 2001 / 2 <= (1L << 22) + 2000L * 2001 / 2, "partials bounded, got " + tasks + " tasks");
+    }
+
+    @Test
+    void rejectsBadRanges() {
+        float[][] rows = TestRows.gaussian(2, 10, 1);
+        assertThrows(IllegalArgumentException.class, () -> Gram.compute(rows, new int[] {0}, Compute.serial()));
+        assertThrows(IllegalArgumentException.class, () -> Gram.compute(rows, new int[] {5, 3}, Compute.serial()));
+        assertThrows(IllegalArgumentException.class, () -> Gram.compute(rows, new int[] {0, 11}, Compute.serial()));
+    }
+
+    private static void check(float[][] rows, int[] ranges, double[] lower, double eps, String what) {
+        int n = rows.length;
+        double[] ref = GramReference.compute(rows, ranges);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double abs = 0;
+                for (int r = 0; r < ranges.length; r += 2) {
+                    for (int c = ranges[r]; c < ranges[r + 1]; c++) {
+                        abs += Math.abs((double) rows[i][c] * rows[j][c]);
+                    }
+                }
+                double got = lower[Gram.tri(i, j)];
+                double want = ref[i * n + j];
+                assertTrue(Math.abs(got - want) <= eps * abs + 1e-300,
+                    what + " (" + i + "," + j + "): " + got + " vs " + want + ", bound " + eps * abs);
+            }
+        }
+    }
+}
