@@ -128,11 +128,7 @@ public final class BasicBlock extends Layer {
         int n = batch * outputShape().size();
         sum = ensure(sum, n);
         float[] shortcut = skip;
-        pass.compute().parallelRange(n, ELEMENT_GRAIN, (start, end) -> {
-            for (int i = start; i < end; i++) {
-                sum[i] = main[i] + shortcut[i];
-            }
-        });
+        pass.compute().parallelRange(n, ELEMENT_GRAIN, (start, end) -> Loops.sum(main, shortcut, sum, start, end));
         lastBatch = batch;
         return reluOut.forward(pass, sum, batch);
     }
@@ -157,11 +153,7 @@ public final class BasicBlock extends Layer {
         dIn = ensure(dIn, n);
         float[] a = dMain;
         float[] b = dSkip;
-        pass.compute().parallelRange(n, ELEMENT_GRAIN, (start, end) -> {
-            for (int i = start; i < end; i++) {
-                dIn[i] = a[i] + b[i];
-            }
-        });
+        pass.compute().parallelRange(n, ELEMENT_GRAIN, (start, end) -> Loops.sum(a, b, dIn, start, end));
         return dIn;
     }
 }

@@ -11,10 +11,12 @@ package org.badfl.engine;
  *         running_mean = (1 - m) * running_mean + m * mu
  *         running_var  = (1 - m) * running_var  + m * var * n / (n - 1)    (unbiased)
  *         backward: xhat = (x - mu) * istd,  dgamma = sum dy*xhat,  dbeta = sum dy,
- *                   dx = gamma * istd * (dy - sum(dy)/n - xhat * sum(dy*xhat)/n)
+ *                   dx = gamma * istd * (dy - sum(dy)/n - xhat * sum(dy*xhat)/n)   (sums in double, dx in float)
  * eval:   y = gamma * (x - running_mean) / sqrt(running_var + eps) + beta;  dx = dy * gamma / sqrt(running_var + eps)
  * </pre>
- * Work is split over channels; each channel's sums run in a fixed order.
+ * The per-channel sums read the batch in memory order: fixed groups of {@link #GROUP_IMAGES} images run in
+ * parallel, each adding its images' channel planes image by image (per plane, eight or four interleaved double
+ * chains added pairwise); the group sums are then added in group order. Element-wise passes run over images.
  */
 public final class BatchNorm2d extends Layer {
 
@@ -84,6 +86,26 @@ public final class BatchNorm2d extends Layer {
         java.util.Arrays.fill(params, varOffset, varOffset + channels, 1f);
     }
 
+    /** Images per group of the statistics passes (fixed, so the summation order depends on the batch only). */
+    static final int GROUP_IMAGES = 4;
+
+    private int groups(int batch) {
+        return (batch + GROUP_IMAGES - 1) / GROUP_IMAGES;
+    }
+
+    /** Per-group partial sums, {@code groups x channels}, grown to the largest batch seen. */
+    private double[] partialA = new double[0];
+    private double[] partialB = new double[0];
+    private float[] scale;
+    private float[] shift;
+
+    private void ensurePartials(int groups) {
+        if (partialA.length < groups * channels) {
+            partialA = new double[groups * channels];
+            partialB = new double[groups * channels];
+        }
+    }
+
     @Override
     public float[] forward(Pass pass, float[] input, int batch) {
         checkInput(input, batch);
@@ -95,55 +117,85 @@ public final class BatchNorm2d extends Layer {
         }
         out = ensure(out, (long) batch * inputShape().size());
         boolean training = pass.training();
-        pass.compute().parallelFor(channels, c -> forwardChannel(input, batch, c, training));
+        Compute compute = pass.compute();
+        if (scale == null) {
+            scale = new float[channels];
+            shift = new float[channels];
+        }
+        if (training) {
+            batchStatistics(compute, input, batch);
+        }
+        for (int c = 0; c < channels; c++) {
+            if (!training) {
+                mean[c] = params[meanOffset + c];
+                istd[c] = 1.0 / Math.sqrt(params[varOffset + c] + EPS);
+            }
+            double gamma = params[weightOffset + c];
+            scale[c] = (float) (gamma * istd[c]);
+            shift[c] = (float) (params[biasOffset + c] - mean[c] * gamma * istd[c]);
+        }
+        int size = inputShape().size();
+        compute.parallelFor(batch, b -> {
+            for (int c = 0; c < channels; c++) {
+                Loops.scaleShift(input, out, b * size + c * p, p, scale[c], shift[c]);
+            }
+        });
         lastIn = input;
         lastBatch = batch;
         lastTraining = training;
         return out;
     }
 
-    private void forwardChannel(float[] in, int batch, int c, boolean training) {
+    /**
+     * Batch mean and biased variance per channel (two passes, in double) into {@link #mean} / {@link #istd}, and
+     * the running statistics update. The passes read the batch in memory order: image groups in parallel, each
+     * summing its images' channel planes (eight chains per plane) image by image; the groups' partial sums are
+     * then added in group order.
+     */
+    private void batchStatistics(Compute compute, float[] in, int batch) {
         int p = inputShape().plane();
-        int stride = inputShape().size();
-        double mu;
-        double is;
-        if (training) {
-            double n = (double) batch * p;
-            double sum = 0;
-            for (int b = 0; b < batch; b++) {
-                int off = b * stride + c * p;
-                for (int i = 0; i < p; i++) {
-                    sum += in[off + i];
+        int size = inputShape().size();
+        int groups = groups(batch);
+        ensurePartials(groups);
+        double[] sums = partialA;
+        compute.parallelFor(groups, g -> {
+            int b1 = Math.min(batch, (g + 1) * GROUP_IMAGES);
+            for (int b = g * GROUP_IMAGES; b < b1; b++) {
+                for (int c = 0; c < channels; c++) {
+                    double v = sum8(in, b * size + c * p, p);
+                    sums[g * channels + c] = b == g * GROUP_IMAGES ? v : sums[g * channels + c] + v;
                 }
             }
-            mu = sum / n;
-            double sq = 0;
-            for (int b = 0; b < batch; b++) {
-                int off = b * stride + c * p;
-                for (int i = 0; i < p; i++) {
-                    double d = in[off + i] - mu;
-                    sq += d * d;
+        });
+        double n = (double) batch * p;
+        for (int c = 0; c < channels; c++) {
+            mean[c] = addGroups(sums, groups, c) / n;
+        }
+        double[] squares = partialB;
+        compute.parallelFor(groups, g -> {
+            int b1 = Math.min(batch, (g + 1) * GROUP_IMAGES);
+            for (int b = g * GROUP_IMAGES; b < b1; b++) {
+                for (int c = 0; c < channels; c++) {
+                    double v = squaredDeviations8(in, b * size + c * p, p, mean[c]);
+                    squares[g * channels + c] = b == g * GROUP_IMAGES ? v : squares[g * channels + c] + v;
                 }
             }
-            double var = sq / n;
-            is = 1.0 / Math.sqrt(var + EPS);
-            params[meanOffset + c] = (float) ((1 - MOMENTUM) * params[meanOffset + c] + MOMENTUM * mu);
+        });
+        for (int c = 0; c < channels; c++) {
+            double var = addGroups(squares, groups, c) / n;
+            istd[c] = 1.0 / Math.sqrt(var + EPS);
+            params[meanOffset + c] = (float) ((1 - MOMENTUM) * params[meanOffset + c] + MOMENTUM * mean[c]);
             params[varOffset + c] = (float) ((1 - MOMENTUM) * params[varOffset + c] + MOMENTUM * var * n / (n - 1));
-        } else {
-            mu = params[meanOffset + c];
-            is = 1.0 / Math.sqrt(params[varOffset + c] + EPS);
         }
-        mean[c] = mu;
-        istd[c] = is;
-        double gamma = params[weightOffset + c];
-        float scale = (float) (gamma * is);
-        float shift = (float) (params[biasOffset + c] - mu * gamma * is);
-        for (int b = 0; b < batch; b++) {
-            int off = b * stride + c * p;
-            for (int i = 0; i < p; i++) {
-                out[off + i] = in[off + i] * scale + shift;
-            }
+    }
+
+    /** Sum over groups, in group order, of channel {@code c}'s partials. */
+    private double addGroups(double[] partials, int groups, int c) {
+        double sum = partials[c];
+        for (int g = 1; g < groups; g++) {
+            sum += partials[g * channels + c];
         }
+        return sum;
     }
 
     @Override
@@ -154,65 +206,148 @@ public final class BatchNorm2d extends Layer {
             dIn = ensure(dIn, (long) batch * inputShape().size());
         }
         boolean paramGrads = pass.paramGrads();
-        pass.compute().parallelFor(channels, c -> backwardChannel(dOut, batch, c, needInputGrad, paramGrads));
-        return needInputGrad ? dIn : null;
-    }
-
-    private void backwardChannel(float[] dOut, int batch, int c, boolean needInputGrad, boolean paramGrads) {
+        Compute compute = pass.compute();
         int p = inputShape().plane();
-        int stride = inputShape().size();
-        double mu = mean[c];
-        double is = istd[c];
-        double gamma = params[weightOffset + c];
+        int size = inputShape().size();
         if (!lastTraining && !paramGrads) {
             if (needInputGrad) {
-                scaleGradient(dOut, batch, c, (float) (gamma * is));
+                compute.parallelFor(batch, b -> {
+                    for (int c = 0; c < channels; c++) {
+                        Loops.scale(dOut, dIn, b * size + c * p, p, (float) (params[weightOffset + c] * istd[c]));
+                    }
+                });
             }
-            return;
+            return needInputGrad ? dIn : null;
         }
-        double sumDy = 0;
-        double sumDyXhat = 0;
+        // sum dy and sum dy * (x - mu) per channel, by image groups in memory order (as the forward statistics).
+        int groups = groups(batch);
+        ensurePartials(groups);
+        double[] sumDy = partialA;
+        double[] sumDyDev = partialB;
         float[] in = lastIn;
-        for (int b = 0; b < batch; b++) {
-            int off = b * stride + c * p;
-            for (int i = 0; i < p; i++) {
-                double dy = dOut[off + i];
-                sumDy += dy;
-                sumDyXhat += dy * ((in[off + i] - mu) * is);
+        compute.parallelFor(groups, g -> {
+            int b1 = Math.min(batch, (g + 1) * GROUP_IMAGES);
+            for (int b = g * GROUP_IMAGES; b < b1; b++) {
+                boolean first = b == g * GROUP_IMAGES;
+                for (int c = 0; c < channels; c++) {
+                    int off = b * size + c * p;
+                    int slot = g * channels + c;
+                    double dy = sum8(dOut, off, p);
+                    double dyDev = productDeviations4(dOut, in, off, p, mean[c]);
+                    sumDy[slot] = first ? dy : sumDy[slot] + dy;
+                    sumDyDev[slot] = first ? dyDev : sumDyDev[slot] + dyDev;
+                }
             }
-        }
-        if (paramGrads) {
-            grads[weightOffset + c] = (float) sumDyXhat;
-            grads[biasOffset + c] = (float) sumDy;
+        });
+        double n = (double) batch * p;
+        for (int c = 0; c < channels; c++) {
+            double dBeta = addGroups(sumDy, groups, c);
+            double dGamma = addGroups(sumDyDev, groups, c) * istd[c]; // sum dy * xhat
+            if (paramGrads) {
+                grads[weightOffset + c] = (float) dGamma;
+                grads[biasOffset + c] = (float) dBeta;
+            }
+            // Reuse the group-0 slots for the per-channel means the input gradient needs.
+            sumDy[c] = dBeta / n;
+            sumDyDev[c] = dGamma / n;
         }
         if (!needInputGrad) {
-            return;
+            return null;
         }
         if (!lastTraining) {
-            scaleGradient(dOut, batch, c, (float) (gamma * is));
-            return;
+            compute.parallelFor(batch, b -> {
+                for (int c = 0; c < channels; c++) {
+                    Loops.scale(dOut, dIn, b * size + c * p, p, (float) (params[weightOffset + c] * istd[c]));
+                }
+            });
+            return dIn;
         }
-        double n = (double) batch * p;
-        double meanDy = sumDy / n;
-        double meanDyXhat = sumDyXhat / n;
-        double k = gamma * is;
-        for (int b = 0; b < batch; b++) {
-            int off = b * stride + c * p;
-            for (int i = 0; i < p; i++) {
-                double xhat = (in[off + i] - mu) * is;
-                dIn[off + i] = (float) (k * (dOut[off + i] - meanDy - xhat * meanDyXhat));
+        compute.parallelFor(batch, b -> {
+            for (int c = 0; c < channels; c++) {
+                inputGradientPlane(dOut, in, b * size + c * p, p, mean[c], istd[c],
+                    params[weightOffset + c] * istd[c], sumDy[c], sumDyDev[c]);
             }
-        }
+        });
+        return dIn;
     }
 
-    private void scaleGradient(float[] dOut, int batch, int c, float scale) {
-        int p = inputShape().plane();
-        int stride = inputShape().size();
-        for (int b = 0; b < batch; b++) {
-            int off = b * stride + c * p;
-            for (int i = 0; i < p; i++) {
-                dIn[off + i] = dOut[off + i] * scale;
-            }
+    /** dx = gamma istd (dy - mean(dy) - xhat mean(dy xhat)) on one channel plane, in float ({@link Loops}). */
+    private void inputGradientPlane(float[] dOut, float[] in, int off, int p, double mu, double is, double k,
+                                    double meanDy, double meanDyXhat) {
+        Loops.batchNormInputGradient(dOut, in, dIn, off, p, (float) mu, (float) is, (float) k, (float) meanDy,
+            (float) meanDyXhat);
+    }
+
+    /**
+     * Sum of {@code x[off .. off+n)} in double over eight chains (value i to chain i % 8, chains added
+     * pairwise): one chain would be bound by the latency of the add.
+     */
+    static double sum8(float[] x, int off, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double s4 = 0;
+        double s5 = 0;
+        double s6 = 0;
+        double s7 = 0;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
+            s4 += x[off + i + 4];
+            s5 += x[off + i + 5];
+            s6 += x[off + i + 6];
+            s7 += x[off + i + 7];
         }
+        for (; i < n; i++) {
+            s0 += x[off + i];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    /** Sum of {@code (x - mu)^2} over {@code x[off .. off+n)} in double, chains as {@link #sum8}. */
+    private static double squaredDeviations8(float[] x, int off, int n, double mu) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            double d0 = x[off + i] - mu;
+            double d1 = x[off + i + 1] - mu;
+            double d2 = x[off + i + 2] - mu;
+            double d3 = x[off + i + 3] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = x[off + i] - mu;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Sum of {@code dy * (x - mu)} over {@code [off, off+n)} in double, four chains as {@link #sum8}. */
+    private static double productDeviations4(float[] dy, float[] x, int off, int n, double mu) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += dy[off + i] * (x[off + i] - mu);
+            s1 += dy[off + i + 1] * (x[off + i + 1] - mu);
+            s2 += dy[off + i + 2] * (x[off + i + 2] - mu);
+            s3 += dy[off + i + 3] * (x[off + i + 3] - mu);
+        }
+        for (; i < n; i++) {
+            s0 += dy[off + i] * (x[off + i] - mu);
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }

@@ -8,6 +8,9 @@ package org.badfl.engine;
  */
 public final class MaxPool2d extends Layer {
 
+    /** Per-thread scratch of the 2x2 kernel (one output plane's intermediate values). */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
     private final int k;
     private final int stride;
     private float[] out;
@@ -70,6 +73,16 @@ public final class MaxPool2d extends Layer {
     /** Max pooling of one channel plane starting at {@code inOff}; writes outputs and winners from {@code outOff}. */
     public static void forwardPlane(float[] in, int inOff, int height, int width, int k, int stride, int outH, int outW,
                                     float[] out, int[] argmax, int outOff) {
+        if (k == 2 && stride == 2) {
+            // Without branches on the data (which window value wins is unpredictable), same result.
+            float[] scratch = SCRATCH.get();
+            if (scratch.length < Loops.poolScratch(outH, outW)) {
+                scratch = new float[Loops.poolScratch(outH, outW)];
+                SCRATCH.set(scratch);
+            }
+            Loops.maxPool2x2(in, inOff, width, outH, outW, out, argmax, outOff, scratch);
+            return;
+        }
         for (int oh = 0; oh < outH; oh++) {
             for (int ow = 0; ow < outW; ow++) {
                 int h0 = oh * stride;

@@ -8,6 +8,7 @@ package org.badfl.engine;
  */
 public final class ReLU extends Layer {
 
+
     private float[] out;
     private float[] dIn;
     private float[] lastIn;
@@ -35,9 +36,7 @@ public final class ReLU extends Layer {
 
     /** {@code out[i] = max(in[i], 0)} for i in [start, end). */
     public static void forward(float[] in, float[] out, int start, int end) {
-        for (int i = start; i < end; i++) {
-            out[i] = Math.max(in[i], 0f);
-        }
+        Loops.relu(in, out, start, end);
     }
 
     @Override
@@ -62,9 +61,7 @@ public final class ReLU extends Layer {
                 dIn[i] = in[i] > 0f && g > 0f ? g : 0f;
             }
         } else {
-            for (int i = start; i < end; i++) {
-                dIn[i] = in[i] > 0f ? dOut[i] : 0f;
-            }
+            Loops.reluBackward(in, dOut, dIn, start, end);
         }
     }
 }

@@ -104,12 +104,7 @@ public final class Sgd {
                 w[i] -= lr * d;
             }
         } else {
-            for (int i = start; i < end; i++) {
-                float d = g[i] + wd * w[i];
-                float vi = mu * v[i] + d;
-                v[i] = vi;
-                w[i] -= lr * vi;
-            }
+            Loops.sgdMomentum(w, g, v, start, end, lr, mu, wd);
         }
     }
 }

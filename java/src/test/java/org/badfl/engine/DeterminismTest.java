@@ -43,6 +43,29 @@ class DeterminismTest {
     }
 
     @Test
+    void convolutionUnitsAndReductionGroups() {
+        // conv1: 256 pixels per image, 1 image per unit, batch 11 -> 11 units in 8 groups; conv2: 64 pixels,
+        // units of 6 images (6 + 5); BatchNorm image groups of 4 (4 + 4 + 3).
+        ModelSpec spec = Network.builder("conv-groups", new Shape(2, 16, 16))
+            .conv("conv1", 4, 3, 1, 1, true).batchNorm("bn1").relu().maxPool(2)
+            .conv("conv2", 6, 3, 1, 1, false).relu()
+            .linear("fc", 5).spec();
+        assertThreadIndependent(spec, 3, 11);
+    }
+
+    @Test
+    void convolutionInChunksOfOutputRows() {
+        // conv2: 8 channels x 3x3 over 48x48 outputs exceeds the chunk budget: images run in row chunks.
+        Conv2d conv2 = new Conv2d("conv2", new Shape(8, 48, 48), 8, 3, 1, 1, false);
+        org.junit.jupiter.api.Assertions.assertTrue(conv2.chunkRows(4) < 48);
+        ModelSpec spec = Network.builder("conv-chunks", new Shape(3, 48, 48))
+            .conv("conv1", 8, 3, 1, 1, true).relu()
+            .conv("conv2", 8, 3, 1, 1, false).relu().maxPool(4)
+            .linear("fc", 5).spec();
+        assertThreadIndependent(spec, 3, 4);
+    }
+
+    @Test
     void smallCnn() {
         assertThreadIndependent(Models.spec("cnn-small", 1, 28, 28, 10), 3, 16);
     }

@@ -10,12 +10,17 @@ import org.junit.jupiter.api.Test;
 class LayerGradientTest {
 
     private static void checkAlone(Network.Builder builder, int batch, boolean training, long seed) {
+        checkAlone(builder, batch, training, seed, 1);
+    }
+
+    /** {@code stride} > 1: finite differences for every stride-th input and parameter only (large layers). */
+    private static void checkAlone(Network.Builder builder, int batch, boolean training, long seed, int stride) {
         Network net = builder.build();
         net.initialise(seed);
         GradientCheck.randomiseBatchNorm(net, seed + 1);
         float[] x = GradientCheck.gaussian(batch * net.inputSize(), seed + 2, 1.0);
         double[] weights = GradientCheck.toDouble(GradientCheck.gaussian(batch * net.classes(), seed + 3, 1.0));
-        GradientCheck.check(net, x, batch, training, GradientCheck.weightedSum(weights), 1);
+        GradientCheck.check(net, x, batch, training, GradientCheck.weightedSum(weights), stride);
     }
 
     @Test
@@ -40,6 +45,38 @@ class LayerGradientTest {
         Shape in = new Shape(2, 5, 5);
         long perImage = 2L * 3 * 3 * 3 * 3;
         checkAlone(Network.builder("conv-chunked", in).add(s -> new Conv2d("c", s, 3, 3, 1, 0, true, 2 * perImage)), 5, true, 15);
+    }
+
+    @Test
+    void conv2dWeightGradientOverSeveralReductionGroups() {
+        // 16x16 output pixels (256 >= MIN_COLUMNS): one image per unit, 10 units in 8 reduction groups (two of
+        // them with 2 units, so partials chain across units and groups are added in order); same padding.
+        Conv2d conv = new Conv2d("c", new Shape(2, 16, 16), 3, 3, 1, 1, true);
+        assertEquals(1, conv.unitImages(10));
+        assertEquals(8, conv.reductionGroups(10));
+        checkAlone(Network.builder("conv-groups", new Shape(2, 16, 16)).conv("c", 3, 3, 1, 1, true), 10, true, 16);
+    }
+
+    @Test
+    void conv2dUnitsOfSeveralImagesWithAShortLastUnit() {
+        // 8x8 pixels: units of 6 images (384 columns, a multiple of 48), so a batch of 14 is units 6 + 6 + 2.
+        Conv2d conv = new Conv2d("c", new Shape(3, 8, 8), 4, 3, 1, 1, false);
+        assertEquals(6, conv.unitImages(14));
+        assertEquals(3, conv.reductionGroups(14));
+        checkAlone(Network.builder("conv-units", new Shape(3, 8, 8)).conv("c", 4, 3, 1, 1, false), 14, true, 17);
+    }
+
+    @Test
+    void conv2dSingleImageUnitsInChunksOfOutputRows() {
+        // 8 channels x 3x3 over 48x48 outputs: 72 x 2304 im2col floats exceed the chunk budget (2^17), so each
+        // image runs in chunks of 37 + 11 output rows; both paddings (same and valid).
+        Conv2d same = new Conv2d("c", new Shape(8, 48, 48), 3, 3, 1, 1, true);
+        assertEquals(37, same.chunkRows(2));
+        checkAlone(Network.builder("conv-chunks", new Shape(8, 48, 48)).conv("c", 3, 3, 1, 1, true), 2, true, 18, 97);
+        Conv2d valid = new Conv2d("c", new Shape(8, 50, 50), 2, 3, 1, 0, false);
+        assertEquals(37, valid.chunkRows(2));
+        checkAlone(Network.builder("conv-chunks-valid", new Shape(8, 50, 50)).conv("c", 2, 3, 1, 0, false), 2, true,
+            19, 97);
     }
 
     @Test

@@ -367,7 +367,9 @@ public final class TrainingChecks {
             DeviceContext.DEFAULT_COLS_BUDGET);
         Compare.close("batch norm train forward", ref.out, got.out, affineTolerance(x, params, layer, batch, true, ref.out), 0);
         Compare.close("batch norm running statistics (params after the forward)", ref.params, got.params, 0, 4 * U);
-        Compare.close("batch norm train input gradient", ref.dIn, got.dIn, 1e-9 * maxAbs(ref.dIn), 4 * U);
+        // dx = gamma/sigma (dy - mean(dy) - xhat mean(dy xhat)): the subtraction cancels, so float rounding is
+        // bounded by the largest terms, not by each result (the engine and the kernel order the sums differently).
+        Compare.close("batch norm train input gradient", ref.dIn, got.dIn, 16 * U * maxAbs(ref.dIn), 4 * U);
         Compare.close("batch norm gamma, beta gradients", ref.grads, got.grads, 1e-9 * maxAbs(ref.grads), 4 * U);
         // eval: running statistics, input gradient only (saliency) and with parameter gradients
         for (boolean paramGrads : new boolean[] {false, true}) {
