@@ -154,7 +154,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         private double guard = NeuronInspection.DEFAULT_GUARD;
         private NeuronInspection.Scoring scoring = NeuronInspection.Scoring.DEVIATION;
         private Propagation propagation = Propagation.INSPECT;
-        private Mode clipping = Mode.LAYER;
+        private Mode clipping = Mode.REMOVE;
         private boolean eliminate = true;
         private double sigma = IID_SIGMA;
         private boolean lmcaOnlyWithoutInspector = true;

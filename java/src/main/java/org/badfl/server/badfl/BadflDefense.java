@@ -303,19 +303,19 @@ public final class BadflDefense implements Defense {
         return out;
     }
 
-    /** G += σ·z on the trainable coordinates (none on BatchNorm running statistics). */
+    /**
+     * G += σ·z on the trainable coordinates (none on BatchNorm running statistics): the Philox range overload per
+     * trainable range, so coordinate c receives element c of stream (round seed, {@link NoiseStreams#BADFL})
+     * exactly as noise on the whole vector would give it, without a full-length noise buffer.
+     */
     private static void addTrainableNoise(float[] target, double sigma, long seed, ParamLayout layout,
                                           Compute compute) {
         if (sigma == 0) {
             return;
         }
         int[] ranges = layout.trainableRanges();
-        float[] noise = new float[target.length];
-        GaussianNoise.add(noise, sigma, seed, NoiseStreams.BADFL, compute);
         for (int r = 0; r < ranges.length; r += 2) {
-            for (int c = ranges[r]; c < ranges[r + 1]; c++) {
-                target[c] += noise[c];
-            }
+            GaussianNoise.add(target, ranges[r], ranges[r + 1], sigma, seed, NoiseStreams.BADFL, compute);
         }
     }
 

@@ -25,6 +25,7 @@ import org.badfl.server.defenses.DefenseOptions;
  * scaling          pooled | per-class                    (pooled)
  * point            suspect-class | class-mean            (suspect-class)
  * rule             cluster | member                      (cluster)
+ * reference        candidates | sampled                  (candidates)
  * propagation      inspect | cluster                     (inspect)
  * clipping         layer | coordinate | remove | gm | lm (layer)
  * mwe              on | off                              (on)
@@ -73,7 +74,9 @@ public final class BadflOptions {
             lower(d.scoring().pointOf()), "suspect-class", "class-mean")));
         NeuronInspection.Rule rule = NeuronInspection.Rule.valueOf(upper(o.getChoice("rule",
             lower(d.scoring().rule()), "cluster", "member")));
-        b.scoring(new NeuronInspection.Scoring(orientation, scaling, point, rule));
+        NeuronInspection.Reference reference = NeuronInspection.Reference.valueOf(upper(o.getChoice("reference",
+            lower(d.scoring().reference()), "candidates", "sampled")));
+        b.scoring(new NeuronInspection.Scoring(orientation, scaling, point, rule, reference));
         b.propagation(Propagation.valueOf(upper(o.getChoice("propagation", lower(d.propagation()), "inspect",
             "cluster"))));
         b.clipping(Mode.valueOf(upper(o.getChoice("clipping", lower(d.clipping()), "layer", "coordinate", "remove",

@@ -77,26 +77,40 @@ public final class NeuronInspection {
         MEMBER
     }
 
+    /** Which models define "normal" (the z-scores' centre and spread, and the robust scale of f). */
+    public enum Reference {
+        /** All usable candidates (the interpretation). */
+        CANDIDATES,
+        /**
+         * LMCA's randomly sampled cluster members (a random sample of the non-outliers), when at least
+         * {@link #MIN_CANDIDATES} are usable, else all candidates: outliers are judged against the typical
+         * population instead of inflating the spread they are measured with.
+         */
+        SAMPLED
+    }
+
     /**
-     * How the features become a point (orientation, scaling, aggregation over classes) and how points become
-     * verdicts (rule). {@link #PAPER} is the interpretation's reading.
+     * How the features become a point (orientation, scaling, aggregation over classes, reference) and how points
+     * become verdicts (rule). {@link #PAPER} is the interpretation's reading.
      */
-    public record Scoring(Orientation orientation, Scaling scaling, PointOf pointOf, Rule rule) {
+    public record Scoring(Orientation orientation, Scaling scaling, PointOf pointOf, Rule rule, Reference reference) {
 
         /** BADFL-INTERPRETATION.md §2: s = −z, pooled z-scores, the suspect class's point, whole cluster. */
         public static final Scoring PAPER = new Scoring(Orientation.PAPER, Scaling.POOLED, PointOf.SUSPECT_CLASS,
-            Rule.CLUSTER);
+            Rule.CLUSTER, Reference.CANDIDATES);
 
         /**
-         * The measured default (docs/BADFL.md): any deviation counts (two-sided), robust per-class z-scores, the
-         * suspect class's point, each candidate judged on its own anomaly index.
+         * The measured default (docs/BADFL.md): any deviation counts (two-sided), robust per-class z-scores
+         * against LMCA's sampled members, the suspect class's point, each candidate judged on its own anomaly
+         * index.
          */
         public static final Scoring DEVIATION = new Scoring(Orientation.TWO_SIDED, Scaling.PER_CLASS,
-            PointOf.SUSPECT_CLASS, Rule.MEMBER);
+            PointOf.SUSPECT_CLASS, Rule.MEMBER, Reference.SAMPLED);
 
         public Scoring {
-            if (orientation == null || scaling == null || pointOf == null || rule == null) {
-                throw new IllegalArgumentException("badfl: orientation, scaling, point and rule must be given");
+            if (orientation == null || scaling == null || pointOf == null || rule == null || reference == null) {
+                throw new IllegalArgumentException("badfl: orientation, scaling, point, rule and reference must be "
+                    + "given");
             }
         }
     }
@@ -251,8 +265,23 @@ public final class NeuronInspection {
             return propagateUninspectable(lmca, source, partial);
         }
 
-        // Line 6: z-scoring over candidates x classes, eq. (8), one point per model.
-        Scale scale = Scale.of(usableFeatures, stability, scoring.scaling());
+        // Line 6: z-scoring over candidates x classes (or the reference), eq. (8), one point per model.
+        List<ModelFeatures> referenceFeatures = new ArrayList<>();
+        boolean[] inReference = new boolean[usable.size()];
+        if (scoring.reference() == Reference.SAMPLED) {
+            for (int a = 0; a < usable.size(); a++) {
+                if (lmca.isRepresentative(usable.get(a))) {
+                    inReference[a] = true;
+                    referenceFeatures.add(usableFeatures.get(a));
+                }
+            }
+        }
+        if (referenceFeatures.size() < MIN_CANDIDATES) {
+            referenceFeatures = usableFeatures;
+            Arrays.fill(inReference, true);
+        }
+        boolean ownReference = scoring.reference() == Reference.SAMPLED && referenceFeatures != usableFeatures;
+        Scale scale = Scale.of(referenceFeatures, stability, scoring.scaling());
         Point[] points = new Point[usable.size()];
         double[][] coordinates = new double[usable.size()][];
         for (int a = 0; a < points.length; a++) {
@@ -263,8 +292,15 @@ public final class NeuronInspection {
         // Line 7: secondary K-means (k = 2) with the separation guard.
         KMeans.Result km = new KMeans(2).fit(coordinates, Seeds.derive(seed, "badfl:mnia-kmeans"));
         int suspect = suspectCluster(km, points);
-        double[] allF = Arrays.stream(points).mapToDouble(Point::f).toArray();
-        double robust = Math.max(MIN_SCALE, 1.4826 * mad(allF));
+        double[] referenceF = new double[usable.size()];
+        int r = 0;
+        for (int a = 0; a < points.length; a++) {
+            if (inReference[a]) {
+                referenceF[r++] = points[a].f();
+            }
+        }
+        referenceF = Arrays.copyOf(referenceF, r);
+        double robust = Math.max(MIN_SCALE, 1.4826 * mad(referenceF));
         double separation = Double.NaN;
         boolean separated = false;
         double benignMedian = Double.NaN;
@@ -272,7 +308,8 @@ public final class NeuronInspection {
             double[] benignF = fOf(points, km.assignments(), 1 - suspect);
             double[] suspectF = fOf(points, km.assignments(), suspect);
             if (benignF.length > 0 && suspectF.length > 0) {
-                benignMedian = Lmca.median(benignF);
+                // Benign side: the reference's median with its own reference, else the benign cluster's.
+                benignMedian = ownReference ? Lmca.median(referenceF) : Lmca.median(benignF);
                 separation = (mean(suspectF) - benignMedian) / robust;
                 separated = separation > guard;
             }

@@ -107,14 +107,23 @@ class BadflDefenseTest {
     }
 
     @Test
-    void flagsTheBackdooredModelsAndClipsThem() {
+    void flagsTheBackdooredModelsAndRemovesThem() {
         FakeInspector inspector = new FakeInspector(8);
         RoundResult r = new BadflDefense().aggregate(input(round(20, 4, 1), context(inspector), 3, 10, 5));
         assertArrayEquals(expectFirst(20, 4), flagged(r));
         for (int i = 0; i < 4; i++) {
             ClientVerdict v = r.verdicts().get(i);
-            assertEquals(ClientVerdict.Status.CLIPPED, v.status());
+            assertEquals(ClientVerdict.Status.REJECTED, v.status());
             assertTrue(v.reason().contains("MNIA: class 0 f="), v.reason());
+            assertTrue(v.reason().endsWith("removed"), v.reason());
+        }
+        // The paper's per-layer clipping keeps them, clipped.
+        RoundResult layer = new BadflDefense(BadflConfig.builder().clipping(Mode.LAYER).build())
+            .aggregate(input(round(20, 4, 1), context(new FakeInspector(8)), 3, 10, 5));
+        for (int i = 0; i < 4; i++) {
+            ClientVerdict v = layer.verdicts().get(i);
+            assertEquals(ClientVerdict.Status.CLIPPED, v.status());
+            assertTrue(v.flagged());
             assertTrue(v.reason().contains("layers clipped to the benign median norm"), v.reason());
         }
         assertEquals(ClientVerdict.Status.ACCEPTED, r.verdicts().get(10).status());
@@ -175,10 +184,11 @@ class BadflDefenseTest {
     void ablationSwitches() {
         float[][] rows = round(20, 4, 5);
         ServerContext ctx = context(new FakeInspector(8));
-        RoundResult removed = new BadflDefense(BadflConfig.builder().clipping(Mode.REMOVE).build())
+        RoundResult coordinate = new BadflDefense(BadflConfig.builder().clipping(Mode.COORDINATE).build())
             .aggregate(input(rows, ctx, 3, 10, 5));
-        assertEquals(ClientVerdict.Status.REJECTED, removed.verdicts().get(0).status());
-        assertTrue(removed.verdicts().get(0).flagged());
+        assertEquals(ClientVerdict.Status.CLIPPED, coordinate.verdicts().get(0).status());
+        assertTrue(coordinate.verdicts().get(0).flagged());
+        assertTrue(coordinate.verdicts().get(0).reason().contains("coordinates clipped to the benign median magnitude"));
 
         RoundResult noMwe = new BadflDefense(BadflConfig.builder().eliminate(false).sigma(0).build())
             .aggregate(input(rows, ctx, 3, 10, 5));
@@ -200,15 +210,35 @@ class BadflDefenseTest {
             assertTrue(r.note().startsWith(d == Detection.HDBSCAN ? "HDBSCAN: " : "K-means: "), r.note());
         }
         // Registry options reach the config.
-        BadflDefense viaRegistry = (BadflDefense) Defenses.create("badfl", Map.of("clipping", "lm", "detection",
-            "kmeans", "stability", "pairwise", "sigma", "1e-4", "guard", "3", "propagation", "cluster", "mwe", "off",
-            "smoothing", "off", "lof-k", "4", "no-inspector", "none"));
+        BadflDefense viaRegistry = (BadflDefense) Defenses.create("badfl", Map.ofEntries(Map.entry("clipping", "lm"),
+            Map.entry("detection", "kmeans"), Map.entry("stability", "xor"), Map.entry("sigma", "1e-4"),
+            Map.entry("guard", "2"), Map.entry("propagation", "cluster"), Map.entry("mwe", "off"),
+            Map.entry("smoothing", "off"), Map.entry("lof-k", "4"), Map.entry("no-inspector", "none"),
+            Map.entry("orientation", "paper"), Map.entry("scaling", "pooled"), Map.entry("point", "class-mean"),
+            Map.entry("rule", "cluster"), Map.entry("reference", "candidates"), Map.entry("norm-factor", "0"),
+            Map.entry("norm-guard", "5")));
         BadflConfig c = viaRegistry.config();
         assertEquals(Mode.LM, c.clipping());
         assertEquals(Detection.KMEANS, c.detection());
-        assertEquals(SaliencyFeatures.Stability.PAIRWISE, c.stability());
+        assertEquals(SaliencyFeatures.Stability.XOR, c.stability());
         assertEquals(1e-4, c.sigma());
-        assertEquals(3.0, c.guard());
+        assertEquals(2.0, c.guard());
+        assertEquals(new NeuronInspection.Scoring(NeuronInspection.Orientation.PAPER, NeuronInspection.Scaling.POOLED,
+            NeuronInspection.PointOf.CLASS_MEAN, NeuronInspection.Rule.CLUSTER, NeuronInspection.Reference.CANDIDATES),
+            c.scoring());
+        assertEquals(0.0, c.normFactor());
+        assertEquals(5.0, c.normGuard());
+        // Defaults.
+        BadflConfig d = ((BadflDefense) Defenses.create("badfl")).config();
+        assertEquals(BadflConfig.defaults(), d);
+        assertEquals(Mode.REMOVE, d.clipping());
+        assertEquals(NeuronInspection.Scoring.DEVIATION, d.scoring());
+        assertEquals(SaliencyFeatures.Stability.PAIRWISE, d.stability());
+        assertEquals(3.0, d.guard());
+        assertEquals(2.0, d.normFactor());
+        assertEquals("defense badfl: option clipping must be one of layer, coordinate, remove, gm, lm, found 'median'",
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Defenses.create("badfl", Map.of("clipping", "median"))).getMessage());
         assertEquals(NeuronInspection.Propagation.CLUSTER, c.propagation());
         assertFalse(c.eliminate());
         assertFalse(c.smoothing());
