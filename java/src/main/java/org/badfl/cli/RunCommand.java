@@ -153,6 +153,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         out.println();
         out.print(RunReport.consoleTable(outcome.results()));
+        out.print(RunReport.smoothedLines(outcome.results()));
         out.println();
         out.println("wrote " + folder.dir() + "/{config.json, rounds.csv, summary.json, acc.png"
             + (scenario.hasAttack() ? ", asr.png" : "") + ", report.md}");

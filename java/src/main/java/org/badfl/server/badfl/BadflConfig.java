@@ -14,13 +14,15 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param lofK               LMCA's LOF neighbours [lof-k], {@link Lmca#AUTO_K} = max(2, ⌈n/2⌉)
  * @param normFactor         LMCA's norm criterion [norm-factor] (10; 0 = off): an update whose norm exceeds this
  *                           multiple of the median norm is an LMCA outlier (inspected)
- * @param normGuard          norm guard [norm-guard] (10; 0 = off): an update whose norm exceeds this multiple of the
+ * @param normGuard          norm guard [norm-guard] (2; 0 = off): an update whose norm exceeds this multiple of the
  *                           median norm is scaled down to that bound before aggregation, whatever its verdict, so that
  *                           one extreme update cannot dominate G even undetected
  * @param lambdaCo           λ_co of eq. (8) [lambda-co] (1)
  * @param lambdaSt           λ_st of eq. (8) [lambda-st] (1)
  * @param stability          reading of eq. (7) [stability]: XOR (default) or pairwise
  * @param guard              MNIA's separation guard in robust standard deviations [guard] (2)
+ * @param typicalGuard       anomaly index a model LMCA found typical needs to be flagged under the member rule
+ *                           [typical-guard] (6; = guard gives every model the same guard)
  * @param scoring            how MNIA turns features into points [orientation = paper | two-sided,
  *                           scaling = pooled | per-class, point = suspect-class | class-mean, rule = cluster |
  *                           member] (the interpretation's reading: paper, pooled, suspect-class, cluster)
@@ -39,7 +41,8 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param alpha              Hoeffding error tolerance α [alpha] (0.001)
  */
 public record BadflConfig(Detection detection, double lofThreshold, int lofK, double normFactor, double normGuard,
-                          double lambdaCo, double lambdaSt, Stability stability, double guard, NeuronInspection.Scoring scoring,
+                          double lambdaCo, double lambdaSt, Stability stability, double guard, double typicalGuard,
+                          NeuronInspection.Scoring scoring,
                           Propagation propagation, Mode clipping, boolean eliminate, double sigma,
                           boolean lmcaOnlyWithoutInspector, boolean smoothing, int smoothingCopies,
                           double smoothingSigma, double alpha) {
@@ -62,8 +65,8 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
     public static final double NON_IID_SIGMA = 1e-4;
     /** M on CPU (1000 on GPU in the interpretation). */
     public static final int DEFAULT_SMOOTHING_COPIES = 100;
-    /** Default norm guard: 10 × the median update norm. */
-    public static final double DEFAULT_NORM_GUARD = 10;
+    /** Default norm guard: 2 × the median update norm (measured, docs/BADFL.md; it was 10). */
+    public static final double DEFAULT_NORM_GUARD = 2;
     /** Hoeffding error tolerance (CRFL). */
     public static final double DEFAULT_ALPHA = 0.001;
 
@@ -90,7 +93,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         }
         // The components check their own parameters.
         new Lmca(lofThreshold, lofK, normFactor);
-        new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring);
+        new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, typicalGuard);
     }
 
     /** The defaults (see the class comment). */
@@ -115,6 +118,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         b.lambdaSt = lambdaSt;
         b.stability = stability;
         b.guard = guard;
+        b.typicalGuard = typicalGuard;
         b.scoring = scoring;
         b.propagation = propagation;
         b.clipping = clipping;
@@ -138,7 +142,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
     }
 
     public NeuronInspection neuronInspection() {
-        return new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring);
+        return new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, typicalGuard);
     }
 
     /** Mutable holder of every field, starting from the defaults. */
@@ -152,6 +156,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         private double lambdaSt = 1;
         private Stability stability = Stability.PAIRWISE;
         private double guard = NeuronInspection.DEFAULT_GUARD;
+        private double typicalGuard = Double.NaN; // NaN: max(DEFAULT_TYPICAL_GUARD, guard)
         private NeuronInspection.Scoring scoring = NeuronInspection.Scoring.DEVIATION;
         private Propagation propagation = Propagation.INSPECT;
         private Mode clipping = Mode.REMOVE;
@@ -208,6 +213,11 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
             return this;
         }
 
+        public Builder typicalGuard(double v) {
+            typicalGuard = v;
+            return this;
+        }
+
         public Builder scoring(NeuronInspection.Scoring v) {
             scoring = v;
             return this;
@@ -260,6 +270,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
 
         public BadflConfig build() {
             return new BadflConfig(detection, lofThreshold, lofK, normFactor, normGuard, lambdaCo, lambdaSt, stability, guard,
+                Double.isNaN(typicalGuard) ? Math.max(NeuronInspection.DEFAULT_TYPICAL_GUARD, guard) : typicalGuard,
                 scoring, propagation, clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing,
                 smoothingCopies, smoothingSigma, alpha);
         }

@@ -15,19 +15,20 @@ import org.badfl.server.defenses.DefenseOptions;
  * detection        badfl | hdbscan | kmeans | off        (badfl)
  * lof-threshold    number &gt; 0                            (1.5)
  * lof-k            integer &gt;= 1 | auto                   (auto = max(2, ceil(n/2)))
- * norm-factor      0 (off) | number &gt;= 1                 (10)
- * norm-guard       0 (off) | number &gt;= 1                 (10)
+ * norm-factor      0 (off) | number &gt;= 1                 (2)
+ * norm-guard       0 (off) | number &gt;= 1                 (2)
  * lambda-co        number &gt;= 0                           (1)
  * lambda-st        number &gt;= 0                           (1)
- * stability        xor | pairwise                        (xor)
- * guard            number &gt; 0                            (2)
- * orientation      paper | two-sided                     (paper)
- * scaling          pooled | per-class                    (pooled)
+ * stability        xor | pairwise                        (pairwise)
+ * guard            number &gt; 0                            (3)
+ * typical-guard    number &gt;= guard                       (max(6, guard))
+ * orientation      paper | two-sided                     (two-sided)
+ * scaling          pooled | per-class                    (per-class)
  * point            suspect-class | class-mean            (suspect-class)
- * rule             cluster | member                      (cluster)
- * reference        candidates | sampled                  (candidates)
+ * rule             cluster | member                      (member)
+ * reference        candidates | sampled                  (sampled)
  * propagation      inspect | cluster                     (inspect)
- * clipping         layer | coordinate | remove | gm | lm (layer)
+ * clipping         layer | coordinate | remove | gm | lm (remove)
  * mwe              on | off                              (on)
  * sigma            number &gt;= 0                           (0.001; 1e-4 for non-IID data)
  * no-inspector     lmca | none                           (lmca)
@@ -36,6 +37,9 @@ import org.badfl.server.defenses.DefenseOptions;
  * smoothing-sigma  number &gt;= 0                           (absent: sigma)
  * alpha            number in (0, 1)                      (0.001)
  * </pre>
+ * The interpretation's reading (BADFL-INTERPRETATION.md) is {@code stability=xor guard=2 orientation=paper
+ * scaling=pooled rule=cluster reference=candidates clipping=layer norm-guard=10}; docs/BADFL.md gives the
+ * measurements behind each changed default.
  */
 public final class BadflOptions {
 
@@ -65,7 +69,9 @@ public final class BadflOptions {
         b.lambdaCo(o.getDouble("lambda-co", d.lambdaCo()));
         b.lambdaSt(o.getDouble("lambda-st", d.lambdaSt()));
         b.stability(Stability.valueOf(upper(o.getChoice("stability", lower(d.stability()), "xor", "pairwise"))));
-        b.guard(o.getDouble("guard", d.guard()));
+        double guard = o.getDouble("guard", d.guard());
+        b.guard(guard);
+        b.typicalGuard(o.getDouble("typical-guard", Math.max(d.typicalGuard(), guard)));
         NeuronInspection.Orientation orientation = NeuronInspection.Orientation.valueOf(upper(o.getChoice(
             "orientation", lower(d.scoring().orientation()), "paper", "two-sided")));
         NeuronInspection.Scaling scaling = NeuronInspection.Scaling.valueOf(upper(o.getChoice("scaling",
