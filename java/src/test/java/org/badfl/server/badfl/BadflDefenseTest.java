@@ -265,6 +265,9 @@ class BadflDefenseTest {
         RoundResult r = checked(rows, withInspector ? new FakeInspector(8) : null);
         if (withInspector) {
             assertArrayEquals(expectFirst(20, 4), flagged(r));
+            assertTrue(r.note().startsWith("LMCA: ") && r.note().contains("4 flagged"), r.note());
+        } else {
+            assertTrue(r.note().startsWith("no model inspector: MNIA skipped"), r.note());
         }
     }
 
@@ -295,6 +298,7 @@ class BadflDefenseTest {
     void allZeroUpdates() {
         RoundResult r = checked(new float[8][D], new FakeInspector(8));
         assertArrayEquals(new boolean[8], flagged(r));
+        assertTrue(r.note().contains("0 flagged"), r.note());
         RoundResult last = new BadflDefense().aggregate(input(new float[8][D], context(new FakeInspector(8)), 10, 10,
             1));
         assertArrayEquals(global(), last.global());
