@@ -21,8 +21,8 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param lambdaSt           λ_st of eq. (8) [lambda-st] (1)
  * @param stability          reading of eq. (7) [stability]: XOR (default) or pairwise
  * @param guard              MNIA's separation guard in robust standard deviations [guard] (2)
- * @param typicalGuard       anomaly index a model LMCA found typical needs to be flagged under the member rule
- *                           [typical-guard] (6; = guard gives every model the same guard)
+ * @param propagatedGuard    anomaly index a cluster member inspected through verdict propagation needs under the
+ *                           member rule [propagated-guard] (max(6, guard); = guard gives every model the same guard)
  * @param scoring            how MNIA turns features into points [orientation = paper | two-sided,
  *                           scaling = pooled | per-class, point = suspect-class | class-mean, rule = cluster |
  *                           member] (the interpretation's reading: paper, pooled, suspect-class, cluster)
@@ -41,7 +41,7 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param alpha              Hoeffding error tolerance α [alpha] (0.001)
  */
 public record BadflConfig(Detection detection, double lofThreshold, int lofK, double normFactor, double normGuard,
-                          double lambdaCo, double lambdaSt, Stability stability, double guard, double typicalGuard,
+                          double lambdaCo, double lambdaSt, Stability stability, double guard, double propagatedGuard,
                           NeuronInspection.Scoring scoring,
                           Propagation propagation, Mode clipping, boolean eliminate, double sigma,
                           boolean lmcaOnlyWithoutInspector, boolean smoothing, int smoothingCopies,
@@ -93,7 +93,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         }
         // The components check their own parameters.
         new Lmca(lofThreshold, lofK, normFactor);
-        new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, typicalGuard);
+        new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, propagatedGuard);
     }
 
     /** The defaults (see the class comment). */
@@ -118,7 +118,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         b.lambdaSt = lambdaSt;
         b.stability = stability;
         b.guard = guard;
-        b.typicalGuard = typicalGuard;
+        b.propagatedGuard = propagatedGuard;
         b.scoring = scoring;
         b.propagation = propagation;
         b.clipping = clipping;
@@ -142,7 +142,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
     }
 
     public NeuronInspection neuronInspection() {
-        return new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, typicalGuard);
+        return new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, propagatedGuard);
     }
 
     /** Mutable holder of every field, starting from the defaults. */
@@ -156,7 +156,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         private double lambdaSt = 1;
         private Stability stability = Stability.PAIRWISE;
         private double guard = NeuronInspection.DEFAULT_GUARD;
-        private double typicalGuard = Double.NaN; // NaN: max(DEFAULT_TYPICAL_GUARD, guard)
+        private double propagatedGuard = Double.NaN; // NaN: max(DEFAULT_PROPAGATED_GUARD, guard)
         private NeuronInspection.Scoring scoring = NeuronInspection.Scoring.DEVIATION;
         private Propagation propagation = Propagation.INSPECT;
         private Mode clipping = Mode.REMOVE;
@@ -213,8 +213,8 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
             return this;
         }
 
-        public Builder typicalGuard(double v) {
-            typicalGuard = v;
+        public Builder propagatedGuard(double v) {
+            propagatedGuard = v;
             return this;
         }
 
@@ -270,7 +270,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
 
         public BadflConfig build() {
             return new BadflConfig(detection, lofThreshold, lofK, normFactor, normGuard, lambdaCo, lambdaSt, stability, guard,
-                Double.isNaN(typicalGuard) ? Math.max(NeuronInspection.DEFAULT_TYPICAL_GUARD, guard) : typicalGuard,
+                Double.isNaN(propagatedGuard) ? Math.max(NeuronInspection.DEFAULT_PROPAGATED_GUARD, guard) : propagatedGuard,
                 scoring, propagation, clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing,
                 smoothingCopies, smoothingSigma, alpha);
         }

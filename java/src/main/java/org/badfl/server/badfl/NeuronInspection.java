@@ -123,12 +123,12 @@ public final class NeuronInspection {
     /** The interpretation's guard. */
     public static final double INTERPRETATION_GUARD = 2.0;
     /**
-     * Default anomaly index needed to flag a model LMCA found typical (a sampled cluster member, or a member
-     * inspected because its cluster's sample was flagged) under {@link Rule#MEMBER}: 6 (measured, docs/BADFL.md
-     * "Readings changed by measurement": benign sampled members reached indices up to 5.3 on the default scenario,
-     * seeds 1-3, and took their clusters along; LMCA outliers keep {@link #DEFAULT_GUARD}).
+     * Default anomaly index a cluster member inspected through verdict propagation needs under {@link Rule#MEMBER}
+     * (candidates need {@link #DEFAULT_GUARD}): 6 (measured, docs/BADFL.md "Readings changed by measurement": benign
+     * members of a falsely flagged sample's cluster reached indices 3.5 to 4.0 on the default scenario, seed 1,
+     * and every inspected member is one more chance of a false alarm; backdoored members found this way had 8 to 19).
      */
-    public static final double DEFAULT_TYPICAL_GUARD = 6.0;
+    public static final double DEFAULT_PROPAGATED_GUARD = 6.0;
     /** Floor of the robust scale, in z-score units (identical candidates have MAD 0). */
     static final double MIN_SCALE = 1e-6;
     /** Fewest usable candidates the secondary clustering compares. */
@@ -144,7 +144,7 @@ public final class NeuronInspection {
     private final double lambdaSt;
     private final Stability stability;
     private final double guard;
-    private final double typicalGuard;
+    private final double propagatedGuard;
     private final Propagation propagation;
     private final Scoring scoring;
 
@@ -155,11 +155,12 @@ public final class NeuronInspection {
      * @param guard       separation in robust standard deviations a malicious cluster needs, &gt; 0 (default 2)
      * @param propagation handling of a flagged sampled member's cluster (default {@link Propagation#INSPECT})
      * @param scoring     how features become points (default {@link Scoring#PAPER})
-     * @param typicalGuard under {@link Rule#MEMBER}: the anomaly index a model that is not an LMCA outlier needs to be
-     *                    flagged, ≥ guard (the outliers need {@code guard}); unused by {@link Rule#CLUSTER}
+     * @param propagatedGuard under {@link Rule#MEMBER}: the anomaly index a member inspected because its cluster's
+     *                    sampled member was flagged needs, ≥ guard (candidates need {@code guard}); unused by
+     *                    {@link Rule#CLUSTER}
      */
     public NeuronInspection(double lambdaCo, double lambdaSt, Stability stability, double guard,
-                            Propagation propagation, Scoring scoring, double typicalGuard) {
+                            Propagation propagation, Scoring scoring, double propagatedGuard) {
         if (!(lambdaCo >= 0) || !(lambdaSt >= 0) || !(lambdaCo + lambdaSt > 0) || Double.isInfinite(lambdaCo)
             || Double.isInfinite(lambdaSt)) {
             throw new IllegalArgumentException("badfl: lambda-co and lambda-st must be finite, >= 0 and not both 0, got "
@@ -171,11 +172,11 @@ public final class NeuronInspection {
         if (stability == null || propagation == null || scoring == null) {
             throw new IllegalArgumentException("badfl: stability, propagation and scoring must be given");
         }
-        if (!(typicalGuard >= guard) || Double.isInfinite(typicalGuard)) {
-            throw new IllegalArgumentException("badfl: typical-guard must be finite and >= guard (" + guard + "), got "
-                + typicalGuard);
+        if (!(propagatedGuard >= guard) || Double.isInfinite(propagatedGuard)) {
+            throw new IllegalArgumentException("badfl: propagated-guard must be finite and >= guard (" + guard + "), got "
+                + propagatedGuard);
         }
-        this.typicalGuard = typicalGuard;
+        this.propagatedGuard = propagatedGuard;
         this.lambdaCo = lambdaCo;
         this.lambdaSt = lambdaSt;
         this.stability = stability;
@@ -184,7 +185,7 @@ public final class NeuronInspection {
         this.scoring = scoring;
     }
 
-    /** One guard for every model (typical-guard = guard). */
+    /** One guard for every inspected model (propagated-guard = guard). */
     public NeuronInspection(double lambdaCo, double lambdaSt, Stability stability, double guard,
                             Propagation propagation, Scoring scoring) {
         this(lambdaCo, lambdaSt, stability, guard, propagation, scoring, guard);
@@ -197,11 +198,11 @@ public final class NeuronInspection {
     }
 
     /**
-     * The defaults: λ_co = λ_st = 1, pairwise stability, guard 3 (typical models 6), deviation scoring, inspect
-     * propagated clusters.
+     * The defaults: λ_co = λ_st = 1, pairwise stability, guard 3 (6 for members inspected through propagation),
+     * deviation scoring, inspect propagated clusters.
      */
     public NeuronInspection() {
-        this(1, 1, Stability.PAIRWISE, DEFAULT_GUARD, Propagation.INSPECT, Scoring.DEVIATION, DEFAULT_TYPICAL_GUARD);
+        this(1, 1, Stability.PAIRWISE, DEFAULT_GUARD, Propagation.INSPECT, Scoring.DEVIATION, DEFAULT_PROPAGATED_GUARD);
     }
 
     /** The interpretation's reading: λ_co = λ_st = 1, XOR stability, guard 2, paper scoring, inspect clusters. */
@@ -338,16 +339,11 @@ public final class NeuronInspection {
                 separated = separation > guard;
             }
         }
-        boolean[] outlier = new boolean[lmca.clusterOf().length];
-        for (int o : lmca.outliers()) {
-            outlier[o] = true;
-        }
         for (int a = 0; a < points.length; a++) {
-            double needed = memberGuard(outlier[usable.get(a)]);
             boolean flagged = separated && (scoring.rule() == Rule.CLUSTER ? km.assignments()[a] == suspect
-                : (points[a].f() - benignMedian) / robust > needed);
+                : (points[a].f() - benignMedian) / robust > guard);
             judgements.put(usable.get(a), new Judgement(usable.get(a), flagged, points[a],
-                describe(points[a], flagged, separated, separation, (points[a].f() - benignMedian) / robust, needed)));
+                describe(points[a], flagged, separated, separation, (points[a].f() - benignMedian) / robust)));
         }
 
         // Verdict propagation into the LMCA clusters of flagged sampled members.
@@ -384,10 +380,9 @@ public final class NeuronInspection {
                     why = flagged ? ", nearer the malicious centre" : ", nearer the benign centre";
                 } else {
                     double index = (p.f() - benignMedian) / robust;
-                    double needed = memberGuard(outlier[member]);
-                    flagged = index > needed;
-                    why = ", anomaly index " + fmt(index) + (flagged ? " > " : " <= ") + guardName(outlier[member])
-                        + " " + fmt(needed);
+                    flagged = index > propagatedGuard;
+                    why = ", anomaly index " + fmt(index) + (flagged ? " > " : " <= ")
+                        + (propagatedGuard == guard ? "guard " : "propagated-guard ") + fmt(propagatedGuard);
                 }
                 judgements.put(member, new Judgement(member, flagged, p, "MNIA: class " + p.suspectClass() + " f="
                     + fmt(p.f()) + why + " (cluster of flagged member " + rep + ")"));
@@ -423,22 +418,11 @@ public final class NeuronInspection {
         return new Result(judgements, false, Double.NaN, inspections, partial.note());
     }
 
-    /** Anomaly index an LMCA outlier (guard) or a typical model (typical-guard) needs under the member rule. */
-    private double memberGuard(boolean lmcaOutlier) {
-        return lmcaOutlier ? guard : typicalGuard;
-    }
-
-    private String guardName(boolean lmcaOutlier) {
-        return lmcaOutlier || typicalGuard == guard ? "guard" : "typical-guard";
-    }
-
-    private String describe(Point p, boolean flagged, boolean separated, double separation, double index,
-                            double needed) {
+    private String describe(Point p, boolean flagged, boolean separated, double separation, double index) {
         String head = "MNIA: class " + p.suspectClass() + " f=" + fmt(p.f());
         if (scoring.rule() == Rule.MEMBER && separated) {
-            return head + ", anomaly index " + fmt(index) + (flagged ? " > " : " <= ")
-                + (needed == guard ? "guard " : "typical-guard ") + fmt(needed) + " (separation " + fmt(separation)
-                + ")";
+            return head + ", anomaly index " + fmt(index) + (flagged ? " > " : " <= ") + "guard " + fmt(guard)
+                + " (separation " + fmt(separation) + ")";
         }
         if (flagged) {
             return head + ", malicious cluster (separation " + fmt(separation) + " > guard " + fmt(guard) + ")";

@@ -216,7 +216,7 @@ class BadflDefenseTest {
             Map.entry("smoothing", "off"), Map.entry("lof-k", "4"), Map.entry("no-inspector", "none"),
             Map.entry("orientation", "paper"), Map.entry("scaling", "pooled"), Map.entry("point", "class-mean"),
             Map.entry("rule", "cluster"), Map.entry("reference", "candidates"), Map.entry("norm-factor", "0"),
-            Map.entry("norm-guard", "5")));
+            Map.entry("norm-guard", "5"), Map.entry("propagated-guard", "4")));
         BadflConfig c = viaRegistry.config();
         assertEquals(Mode.LM, c.clipping());
         assertEquals(Detection.KMEANS, c.detection());
@@ -228,6 +228,7 @@ class BadflDefenseTest {
             c.scoring());
         assertEquals(0.0, c.normFactor());
         assertEquals(5.0, c.normGuard());
+        assertEquals(4.0, c.propagatedGuard());
         // Defaults.
         BadflConfig d = ((BadflDefense) Defenses.create("badfl")).config();
         assertEquals(BadflConfig.defaults(), d);
@@ -236,6 +237,10 @@ class BadflDefenseTest {
         assertEquals(SaliencyFeatures.Stability.PAIRWISE, d.stability());
         assertEquals(3.0, d.guard());
         assertEquals(2.0, d.normFactor());
+        assertEquals(2.0, d.normGuard());
+        assertEquals(6.0, d.propagatedGuard());
+        // A guard above 6 lifts the propagated guard with it.
+        assertEquals(7.0, ((BadflDefense) Defenses.create("badfl", Map.of("guard", "7"))).config().propagatedGuard());
         assertEquals("defense badfl: option clipping must be one of layer, coordinate, remove, gm, lm, found 'median'",
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Defenses.create("badfl", Map.of("clipping", "median"))).getMessage());

@@ -119,8 +119,7 @@ class NeuronInspectionTest {
     /**
      * Without an attack K-means still splits in two; the separation guard keeps everybody unflagged in most rounds,
      * but not in ≥ 90% of them: on these synthetic features (independent normal noise per class, 11 candidates)
-     * the default flags somebody in 4 of 100 rounds (every candidate here is an LMCA cluster member, judged with
-     * typical-guard 6; with guard 3 for all, 18 of 100), the interpretation's reading in 22 of 100 (the split picks
+     * the default flags somebody in 18 of 100 rounds, the interpretation's reading in 22 of 100 (the split picks
      * the most extreme models, and the maximum over classes has a heavy tail). Real models: docs/BADFL.md. Exact
      * counts for the fixed seeds, so that any change of the decision rule shows here.
      */
@@ -128,51 +127,48 @@ class NeuronInspectionTest {
     void attackFreeRoundsFlagNobodyMostOfTheTime() {
         int def = falseAlarmRounds(new NeuronInspection());
         int interp = falseAlarmRounds(NeuronInspection.interpretation());
-        int oneGuard = falseAlarmRounds(new NeuronInspection(1, 1, Stability.PAIRWISE, NeuronInspection.DEFAULT_GUARD,
-            Propagation.INSPECT, Scoring.DEVIATION));
         assertEquals(DEFAULT_FALSE_ALARMS, def);
         assertEquals(INTERPRETATION_FALSE_ALARMS, interp);
-        assertEquals(18, oneGuard);
     }
 
     /**
-     * The member rule asks an LMCA outlier for an anomaly index above guard (3) and a typical model (cluster member)
-     * for one above typical-guard (6): the same mildly anomalous model (index between 3 and 6) is flagged as an
-     * outlier and kept as a cluster member; a strongly backdoored one is flagged either way.
+     * Under the member rule a candidate needs an anomaly index above guard (3); a cluster member inspected because
+     * its cluster's sampled member was flagged needs one above propagated-guard (6): a mildly anomalous member (index
+     * between 3 and 6) is kept by the default and flagged with one guard for all; a strongly backdoored member is
+     * flagged either way.
      */
     @Test
-    void typicalModelsNeedTheTypicalGuard() {
-        int n = 12;
+    void propagatedMembersNeedThePropagatedGuard() {
+        int n = 14;
         ModelFeatures[] f = new ModelFeatures[n];
         for (int i = 0; i < n; i++) {
             f[i] = benign(300 + i);
         }
         f[0] = backdoored(0, 0);
+        f[2] = backdoored(2, 0);
         // Row 1: class 3's correlation 28 below the benign 60 ± 4 (anomaly index between 3 and 6).
         ClassFeatures[] mild = f[1].classes().clone();
         mild[3] = new ClassFeatures(mild[3].correlation() - 28, mild[3].xorStability(), mild[3].pairwiseStability());
         f[1] = new ModelFeatures(mild, null);
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        int[] rest = Arrays.copyOfRange(all, 2, n);
-        // Rows 0 and 1 as LMCA outliers (sampled members = the rest) ...
-        NeuronInspection.Result asOutliers = new NeuronInspection().run(lmca(n, all, singletons(rest)), row -> f[row],
-            4);
-        // ... and as members of their own clusters.
-        NeuronInspection.Result asMembers = new NeuronInspection().run(lmca(n, all, singletons(all)), row -> f[row], 4);
-        String r1 = asOutliers.judgements().get(1).reason() + " | " + asMembers.judgements().get(1).reason();
-        assertArrayEquals(new int[] {0, 1}, asOutliers.flagged(), r1);
-        assertArrayEquals(new int[] {0}, asMembers.flagged(), r1);
-        assertTrue(asOutliers.judgements().get(1).reason().contains("> guard 3.00"), r1);
-        assertTrue(asMembers.judgements().get(1).reason().contains("<= typical-guard 6.00"), r1);
-        assertEquals("badfl: typical-guard must be finite and >= guard (3.0), got 2.0", org.junit.jupiter.api.Assertions
-            .assertThrows(IllegalArgumentException.class, () -> new NeuronInspection(1, 1, Stability.PAIRWISE, 3,
-                Propagation.INSPECT, Scoring.DEVIATION, 2)).getMessage());
+        // Cluster {0, 1, 2} sampled by 0; the others singletons.
+        int[][] clusters = {{0, 1, 2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}};
+        int[] candidates = {0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+        NeuronInspection.Result def = new NeuronInspection().run(lmca(n, candidates, clusters), row -> f[row], 4);
+        NeuronInspection.Result one = new NeuronInspection(1, 1, Stability.PAIRWISE, NeuronInspection.DEFAULT_GUARD,
+            Propagation.INSPECT, Scoring.DEVIATION).run(lmca(n, candidates, clusters), row -> f[row], 4);
+        String r1 = def.judgements().get(1).reason() + " | " + one.judgements().get(1).reason();
+        assertArrayEquals(new int[] {0, 2}, def.flagged(), r1);
+        assertArrayEquals(new int[] {0, 1, 2}, one.flagged(), r1);
+        assertTrue(def.judgements().get(1).reason().contains("<= propagated-guard 6.00 (cluster of flagged member 0)"),
+            r1);
+        assertTrue(one.judgements().get(1).reason().contains("> guard 3.00 (cluster of flagged member 0)"), r1);
+        assertTrue(def.judgements().get(2).reason().contains("> propagated-guard 6.00"), def.judgements().get(2).reason());
+        assertEquals("badfl: propagated-guard must be finite and >= guard (3.0), got 2.0", org.junit.jupiter.api
+            .Assertions.assertThrows(IllegalArgumentException.class, () -> new NeuronInspection(1, 1,
+                Stability.PAIRWISE, 3, Propagation.INSPECT, Scoring.DEVIATION, 2)).getMessage());
     }
 
-    static final int DEFAULT_FALSE_ALARMS = 4;
+    static final int DEFAULT_FALSE_ALARMS = 18;
     static final int INTERPRETATION_FALSE_ALARMS = 22;
 
     /** A flagged sampled member takes its LMCA cluster along: inspected member by member, or flagged whole. */
@@ -187,7 +183,7 @@ class NeuronInspectionTest {
         int[][] clusters = {{0, 12, 13}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}};
         int[] candidates = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
         int[] inspected = new int[n];
-        // One guard for all (typical-guard = guard): here every candidate is an LMCA cluster member.
+        // One guard for all inspected models (propagated-guard = guard).
         NeuronInspection member = new NeuronInspection(1, 1, Stability.PAIRWISE, NeuronInspection.DEFAULT_GUARD,
             Propagation.INSPECT, Scoring.DEVIATION);
         NeuronInspection.Result r = member.run(lmca(n, candidates, clusters), row -> {
