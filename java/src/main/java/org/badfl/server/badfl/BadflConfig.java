@@ -22,7 +22,7 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param stability          reading of eq. (7) [stability]: XOR (default) or pairwise
  * @param guard              MNIA's separation guard in robust standard deviations [guard] (2)
  * @param propagatedGuard    anomaly index a cluster member inspected through verdict propagation needs under the
- *                           member rule [propagated-guard] (max(6, guard); = guard gives every model the same guard)
+ *                           member rule [propagated-guard] (default: guard; a larger value asks more of them)
  * @param scoring            how MNIA turns features into points [orientation = paper | two-sided,
  *                           scaling = pooled | per-class, point = suspect-class | class-mean, rule = cluster |
  *                           member] (the interpretation's reading: paper, pooled, suspect-class, cluster)
@@ -156,7 +156,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         private double lambdaSt = 1;
         private Stability stability = Stability.PAIRWISE;
         private double guard = NeuronInspection.DEFAULT_GUARD;
-        private double propagatedGuard = Double.NaN; // NaN: max(DEFAULT_PROPAGATED_GUARD, guard)
+        private double propagatedGuard = Double.NaN; // NaN: the guard
         private NeuronInspection.Scoring scoring = NeuronInspection.Scoring.DEVIATION;
         private Propagation propagation = Propagation.INSPECT;
         private Mode clipping = Mode.REMOVE;
@@ -270,7 +270,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
 
         public BadflConfig build() {
             return new BadflConfig(detection, lofThreshold, lofK, normFactor, normGuard, lambdaCo, lambdaSt, stability, guard,
-                Double.isNaN(propagatedGuard) ? Math.max(NeuronInspection.DEFAULT_PROPAGATED_GUARD, guard) : propagatedGuard,
+                Double.isNaN(propagatedGuard) ? guard : propagatedGuard,
                 scoring, propagation, clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing,
                 smoothingCopies, smoothingSigma, alpha);
         }

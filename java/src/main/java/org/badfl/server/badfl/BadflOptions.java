@@ -21,7 +21,7 @@ import org.badfl.server.defenses.DefenseOptions;
  * lambda-st        number &gt;= 0                           (1)
  * stability        xor | pairwise                        (pairwise)
  * guard            number &gt; 0                            (3)
- * propagated-guard    number &gt;= guard                       (max(6, guard))
+ * propagated-guard number &gt;= guard                       (guard)
  * orientation      paper | two-sided                     (two-sided)
  * scaling          pooled | per-class                    (per-class)
  * point            suspect-class | class-mean            (suspect-class)
@@ -71,7 +71,7 @@ public final class BadflOptions {
         b.stability(Stability.valueOf(upper(o.getChoice("stability", lower(d.stability()), "xor", "pairwise"))));
         double guard = o.getDouble("guard", d.guard());
         b.guard(guard);
-        b.propagatedGuard(o.getDouble("propagated-guard", Math.max(d.propagatedGuard(), guard)));
+        b.propagatedGuard(o.getDouble("propagated-guard", guard));
         NeuronInspection.Orientation orientation = NeuronInspection.Orientation.valueOf(upper(o.getChoice(
             "orientation", lower(d.scoring().orientation()), "paper", "two-sided")));
         NeuronInspection.Scaling scaling = NeuronInspection.Scaling.valueOf(upper(o.getChoice("scaling",

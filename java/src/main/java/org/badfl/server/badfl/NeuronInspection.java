@@ -122,13 +122,6 @@ public final class NeuronInspection {
     public static final double DEFAULT_GUARD = 3.0;
     /** The interpretation's guard. */
     public static final double INTERPRETATION_GUARD = 2.0;
-    /**
-     * Default anomaly index a cluster member inspected through verdict propagation needs under {@link Rule#MEMBER}
-     * (candidates need {@link #DEFAULT_GUARD}): 6 (measured, docs/BADFL.md "Readings changed by measurement": benign
-     * members of a falsely flagged sample's cluster reached indices 3.5 to 4.0 on the default scenario, seed 1,
-     * and every inspected member is one more chance of a false alarm; backdoored members found this way had 8 to 19).
-     */
-    public static final double DEFAULT_PROPAGATED_GUARD = 6.0;
     /** Floor of the robust scale, in z-score units (identical candidates have MAD 0). */
     static final double MIN_SCALE = 1e-6;
     /** Fewest usable candidates the secondary clustering compares. */
@@ -156,8 +149,8 @@ public final class NeuronInspection {
      * @param propagation handling of a flagged sampled member's cluster (default {@link Propagation#INSPECT})
      * @param scoring     how features become points (default {@link Scoring#PAPER})
      * @param propagatedGuard under {@link Rule#MEMBER}: the anomaly index a member inspected because its cluster's
-     *                    sampled member was flagged needs, ≥ guard (candidates need {@code guard}); unused by
-     *                    {@link Rule#CLUSTER}
+     *                    sampled member was flagged needs, ≥ guard (candidates need {@code guard}); default
+     *                    guard (a stricter one lost DBA detections, docs/BADFL.md); unused by {@link Rule#CLUSTER}
      */
     public NeuronInspection(double lambdaCo, double lambdaSt, Stability stability, double guard,
                             Propagation propagation, Scoring scoring, double propagatedGuard) {
@@ -198,11 +191,11 @@ public final class NeuronInspection {
     }
 
     /**
-     * The defaults: λ_co = λ_st = 1, pairwise stability, guard 3 (6 for members inspected through propagation),
-     * deviation scoring, inspect propagated clusters.
+     * The defaults: λ_co = λ_st = 1, pairwise stability, guard 3 (for propagated members too), deviation scoring,
+     * inspect propagated clusters.
      */
     public NeuronInspection() {
-        this(1, 1, Stability.PAIRWISE, DEFAULT_GUARD, Propagation.INSPECT, Scoring.DEVIATION, DEFAULT_PROPAGATED_GUARD);
+        this(1, 1, Stability.PAIRWISE, DEFAULT_GUARD, Propagation.INSPECT, Scoring.DEVIATION);
     }
 
     /** The interpretation's reading: λ_co = λ_st = 1, XOR stability, guard 2, paper scoring, inspect clusters. */

@@ -238,8 +238,8 @@ class BadflDefenseTest {
         assertEquals(3.0, d.guard());
         assertEquals(2.0, d.normFactor());
         assertEquals(2.0, d.normGuard());
-        assertEquals(6.0, d.propagatedGuard());
-        // A guard above 6 lifts the propagated guard with it.
+        assertEquals(3.0, d.propagatedGuard());
+        // Without the option the propagated guard follows the guard.
         assertEquals(7.0, ((BadflDefense) Defenses.create("badfl", Map.of("guard", "7"))).config().propagatedGuard());
         assertEquals("defense badfl: option clipping must be one of layer, coordinate, remove, gm, lm, found 'median'",
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

@@ -132,10 +132,10 @@ class NeuronInspectionTest {
     }
 
     /**
-     * Under the member rule a candidate needs an anomaly index above guard (3); a cluster member inspected because
-     * its cluster's sampled member was flagged needs one above propagated-guard (6): a mildly anomalous member (index
-     * between 3 and 6) is kept by the default and flagged with one guard for all; a strongly backdoored member is
-     * flagged either way.
+     * Under the member rule a candidate needs an anomaly index above guard (3); with propagated-guard 6 a cluster
+     * member inspected because its cluster's sampled member was flagged needs one above 6: a mildly anomalous member
+     * (index between 3 and 6) is kept, and flagged with the default (one guard for all); a strongly backdoored member
+     * is flagged either way.
      */
     @Test
     void propagatedMembersNeedThePropagatedGuard() {
@@ -153,9 +153,9 @@ class NeuronInspectionTest {
         // Cluster {0, 1, 2} sampled by 0; the others singletons.
         int[][] clusters = {{0, 1, 2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}};
         int[] candidates = {0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
-        NeuronInspection.Result def = new NeuronInspection().run(lmca(n, candidates, clusters), row -> f[row], 4);
-        NeuronInspection.Result one = new NeuronInspection(1, 1, Stability.PAIRWISE, NeuronInspection.DEFAULT_GUARD,
-            Propagation.INSPECT, Scoring.DEVIATION).run(lmca(n, candidates, clusters), row -> f[row], 4);
+        NeuronInspection.Result def = new NeuronInspection(1, 1, Stability.PAIRWISE, NeuronInspection.DEFAULT_GUARD,
+            Propagation.INSPECT, Scoring.DEVIATION, 6).run(lmca(n, candidates, clusters), row -> f[row], 4);
+        NeuronInspection.Result one = new NeuronInspection().run(lmca(n, candidates, clusters), row -> f[row], 4);
         String r1 = def.judgements().get(1).reason() + " | " + one.judgements().get(1).reason();
         assertArrayEquals(new int[] {0, 2}, def.flagged(), r1);
         assertArrayEquals(new int[] {0, 1, 2}, one.flagged(), r1);
