@@ -100,6 +100,30 @@ class SmoothedEvaluationTest {
             assertThrows(IllegalArgumentException.class, () -> new SmoothedEvaluation(0, 1)).getMessage());
     }
 
+    /** The run's report: the smoothed fields get their own table and console lines; defenses without them none. */
+    @Test
+    void reportShowsTheSmoothedClassifierBesideThePlainTable() {
+        ObjectNode extra = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        extra.put("smoothed_acc", 0.962);
+        extra.put("smoothed_asr", 0.0);
+        extra.put("smoothed_abstain", 0.002);
+        extra.put("smoothing_copies", 100);
+        extra.put("smoothing_sigma", 0.001);
+        extra.put("smoothing_images", 500);
+        List<org.badfl.sim.DefenseResult> results = List.of(
+            new org.badfl.sim.DefenseResult("fedavg", 6, 0.94, new double[] {0.98}, null, 0, 1, 1, 1, null),
+            new org.badfl.sim.DefenseResult("badfl", 6, 0.9595, new double[] {0.0039}, null, 0, 1, 1, 1, extra));
+        assertEquals("(table: the final model as is; test-time smoothing in report.md)\n"
+            + "badfl smoothed (M=100, sigma=0.001, 500 images per set): ACC 96.20%, ASR 0.00%, abstain 0.20%"
+            + System.lineSeparator(), org.badfl.sim.RunReport.smoothedLines(results));
+        String md = org.badfl.sim.RunReport.markdown("t", "d", results, true);
+        assertTrue(md.contains("| badfl | 96.20% | 0.00% | 0.20% | 100 | 0.001 | 500 |"), md);
+        assertTrue(md.contains("| badfl | 95.95% | 0.39% |"), md); // the plain table keeps G_T's numbers
+        assertEquals("", org.badfl.sim.RunReport.smoothedLines(results.subList(0, 1)));
+        assertTrue(!org.badfl.sim.RunReport.markdown("t", "d", results.subList(0, 1), true)
+            .contains("Smoothed classifier"));
+    }
+
     @Test
     void evenlySpacedSubset() {
         assertArrayEquals(new int[] {10, 12, 15, 17}, SmoothedEvaluation.evenlySpaced(new int[] {10, 11, 12, 13, 14,
