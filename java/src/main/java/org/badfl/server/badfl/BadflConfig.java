@@ -5,30 +5,34 @@ import org.badfl.server.badfl.SaliencyFeatures.Stability;
 import org.badfl.server.badfl.WeightElimination.Mode;
 
 /**
- * Every hyperparameter and ablation switch of {@link BadflDefense}, with the defaults of BADFL-INTERPRETATION.md.
+ * Every hyperparameter and ablation switch of {@link BadflDefense}, with the measured defaults (docs/BADFL.md "Readings
+ * changed by measurement"; the interpretation's reading stays one option away).
  * Registry option names (see {@code Defenses}) are given in brackets.
  *
  * @param detection          malicious model detection [detection]: LMCA + MNIA (default), FLAME's HDBSCAN, plain
  *                           K-means (Fig. 9 ablation), or off ("MMD off", Fig. 8)
  * @param lofThreshold       LMCA's LOF outlier threshold [lof-threshold] (1.5)
  * @param lofK               LMCA's LOF neighbours [lof-k], {@link Lmca#AUTO_K} = max(2, ⌈n/2⌉)
- * @param normFactor         LMCA's norm criterion [norm-factor] (10; 0 = off): an update whose norm exceeds this
+ * @param normFactor         LMCA's norm criterion [norm-factor] (2; 0 = off): an update whose norm exceeds this
  *                           multiple of the median norm is an LMCA outlier (inspected)
  * @param normGuard          norm guard [norm-guard] (2; 0 = off): an update whose norm exceeds this multiple of the
  *                           median norm is scaled down to that bound before aggregation, whatever its verdict, so that
  *                           one extreme update cannot dominate G even undetected
  * @param lambdaCo           λ_co of eq. (8) [lambda-co] (1)
  * @param lambdaSt           λ_st of eq. (8) [lambda-st] (1)
- * @param stability          reading of eq. (7) [stability]: XOR (default) or pairwise
- * @param guard              MNIA's separation guard in robust standard deviations [guard] (2)
+ * @param stability          reading of eq. (7) [stability]: pairwise (default) or XOR (the interpretation's)
+ * @param guard              MNIA's separation guard in robust standard deviations [guard] (3; the interpretation's 2)
  * @param propagatedGuard    anomaly index a cluster member inspected through verdict propagation needs under the
  *                           member rule [propagated-guard] (default: guard; a larger value asks more of them)
  * @param scoring            how MNIA turns features into points [orientation = paper | two-sided,
  *                           scaling = pooled | per-class, point = suspect-class | class-mean, rule = cluster |
- *                           member] (the interpretation's reading: paper, pooled, suspect-class, cluster)
+ *                           member, reference = candidates | sampled] (default: two-sided, per-class, suspect-class,
+ *                           member, sampled; the interpretation's reading: paper, pooled, suspect-class, cluster,
+ *                           candidates)
  * @param propagation        a flagged sampled member's LMCA cluster: inspect it (default) or flag it whole
  *                           [propagation = inspect | cluster]
- * @param clipping           weight elimination mode [clipping]: layer (default), coordinate, remove, gm, lm
+ * @param clipping           weight elimination mode [clipping]: remove (default), layer (the interpretation's), coordinate,
+ *                           gm, lm
  * @param eliminate          weight elimination on [mwe] (true); off: flagged updates are aggregated as sent
  *                           ("MWE off", Fig. 8), detection is only reported
  * @param sigma              σ_t of the Gaussian noise on G for t &lt; T [sigma] (0.001, the paper's IID value;

@@ -38,12 +38,12 @@ import org.badfl.util.Seeds;
  *       median norm is scaled down to that bound whatever its verdict, so that one extreme update (norm 1e30)
  *       cannot dominate G even if detection misses it.</li>
  *   <li>Malicious local weight elimination (Section V-B, eq. 9-10): {@link WeightElimination} clips the flagged
- *       updates against the benign ones (layer-wise by default) and aggregates G + Σ p_i Δ'_i.</li>
+ *       updates against the benign ones or, by default, removes them, and aggregates G + Σ p_i Δ'_i.</li>
  *   <li>Noise (Algorithm 3 lines 10-13): G ← G + N(0, σ_t²) on the trainable parameters for t &lt; T
  *       ({@link NoiseStreams#BADFL}, round seed); none in the last round, so that the smoothing classifier
  *       (Section V-C, {@code org.badfl.evaluation.SmoothingClassifier}) starts from the noiseless G_T.</li>
  * </ol>
- * Verdicts: one per update; flagged updates are clipped (or rejected in mode remove), with the detection reason
+ * Verdicts: one per update; flagged updates are rejected (default remove) or clipped, with the detection reason
  * (e.g. "LOF 2.71 > 1.5; MNIA: class 0 f=4.1, malicious cluster (separation 5.3 > guard 2)") and what the clipping
  * did. One instance serves one training run.
  */
@@ -58,7 +58,7 @@ public final class BadflDefense implements Defense {
         this.config = config;
     }
 
-    /** The interpretation's defaults. */
+    /** The measured defaults ({@link BadflConfig#defaults()}). */
     public BadflDefense() {
         this(BadflConfig.defaults());
     }
