@@ -147,12 +147,13 @@ public final class RunCommand implements Callable<Integer> {
         ProgressPrinter printer = new ProgressPrinter(mode, out, System.err);
         try {
             outcome = Simulation.of(scenario).threads(threads).folder(folder).listener(printer)
-                .device(training.device()).build().run();
+                .device(training.device()).finalEvaluation(new org.badfl.evaluation.SmoothedEvaluation()).build().run();
         } finally {
             printer.close();
         }
         out.println();
         out.print(RunReport.consoleTable(outcome.results()));
+        out.print(RunReport.smoothedLines(outcome.results()));
         out.println();
         out.println("wrote " + folder.dir() + "/{config.json, rounds.csv, summary.json, acc.png"
             + (scenario.hasAttack() ? ", asr.png" : "") + ", report.md}");

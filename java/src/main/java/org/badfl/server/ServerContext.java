@@ -1,5 +1,6 @@
 package org.badfl.server;
 
+import java.util.Optional;
 import org.badfl.engine.Compute;
 import org.badfl.server.kernels.AggregationKernels;
 
@@ -8,8 +9,9 @@ import org.badfl.server.kernels.AggregationKernels;
  * model code or clean data is reached through here, as a default method that throws
  * {@link UnsupportedOperationException} until implemented, so that an FL server linking badfl implements only
  * what its chosen defense needs (FedAvg, FLAME, RLR, CRFL, Median, Trimmed mean, Krum, norm clipping: nothing
- * beyond {@link #compute()}; FLTrust: {@link #rootUpdate}; BADFL: its model-inspection hook). The simulator
- * implements all of it.
+ * beyond {@link #compute()}; FLTrust: {@link #rootUpdate}; BADFL: {@link #inspector()}, or
+ * {@link #inspectionImages()} with {@link #model}, from which BADFL builds its inspector; without either BADFL
+ * still runs, with its clustering step only). The simulator implements all of it.
  */
 public interface ServerContext {
 
@@ -62,6 +64,16 @@ public interface ServerContext {
     default org.badfl.engine.Network model(float[] params) {
         throw new UnsupportedOperationException("this server cannot build models (needed by BADFL): implement "
             + "ServerContext.model");
+    }
+
+    /**
+     * BADFL's neuron inspection (guided-backprop saliency on the server's clean inspection set, see
+     * {@link ModelInspector}) for a server whose models are not badfl engine networks; empty by default. BADFL
+     * uses it when present, else builds one from {@link #inspectionImages()} and {@link #model}, else detects
+     * with its clustering step only and says so in the round's note.
+     */
+    default Optional<ModelInspector> inspector() {
+        return Optional.empty();
     }
 
     /** A context with only threads (for defenses that need nothing else). */

@@ -46,6 +46,7 @@ public final class Defenses {
             o.getIntOrAuto("m", MultiKrum.AUTO_M)));
         FACTORIES.put("norm-clipping", o -> new NormClipping(o.getDouble("bound", NormClipping.DEFAULT_BOUND),
             o.getDouble("sigma", 0.0)));
+        FACTORIES.put("badfl", org.badfl.server.badfl.BadflOptions::create);
     }
 
     private Defenses() {

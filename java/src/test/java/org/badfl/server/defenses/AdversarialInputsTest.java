@@ -87,7 +87,7 @@ class AdversarialInputsTest {
     @MethodSource("names")
     void allZeroUpdates(String name) {
         RoundResult r = run(name, new float[5][D]);
-        if (!name.equals("crfl")) { // CRFL adds its noise to G whatever the updates
+        if (!name.equals("crfl") && !name.equals("badfl")) { // CRFL and BADFL add their noise to G whatever the updates
             assertArrayEquals(global(), r.global(), name + ": zero updates leave G (no noise by default)");
         }
     }
@@ -118,7 +118,8 @@ class AdversarialInputsTest {
         float[] b = d.aggregate(Rounds.input(global(), LAYOUT, Rounds.withRoot(root), 2, 11, rows)).global();
         float[] c = d.aggregate(Rounds.input(global(), LAYOUT, Rounds.withRoot(root), 2, 12, rows)).global();
         assertArrayEquals(a, b);
-        boolean noisy = name.equals("flame") || name.equals("crfl") || name.equals("norm-clipping");
+        boolean noisy = name.equals("flame") || name.equals("crfl") || name.equals("norm-clipping")
+            || name.equals("badfl");
         assertEquals(noisy, !Arrays.equals(a, c), name);
         if (noisy) {
             // BN statistics (last 3 coordinates) never get noise.

@@ -14,7 +14,7 @@ class DefensesTest {
     @Test
     void everyNameCreatesItsDefense() {
         assertEquals(List.of("fedavg", "flame", "rlr", "crfl", "fltrust", "median", "trimmed-mean", "krum",
-            "multi-krum", "norm-clipping"), Defenses.names());
+            "multi-krum", "norm-clipping", "badfl"), Defenses.names());
         for (String name : Defenses.names()) {
             Defense d = Defenses.create(name);
             assertEquals(name, d.name());
@@ -41,7 +41,7 @@ class DefensesTest {
     @Test
     void errorsNameWhatIsValid() {
         assertEquals("unknown defense 'flam'; valid names: fedavg, flame, rlr, crfl, fltrust, median, trimmed-mean, "
-                + "krum, multi-krum, norm-clipping",
+                + "krum, multi-krum, norm-clipping, badfl",
             assertThrows(IllegalArgumentException.class, () -> Defenses.create("flam")).getMessage());
         assertEquals("defense flame: unknown option lamda; valid options: lambda, vectors, median-over",
             assertThrows(IllegalArgumentException.class,

@@ -1,0 +1,282 @@
+package org.badfl.server.badfl;
+
+import org.badfl.server.badfl.NeuronInspection.Propagation;
+import org.badfl.server.badfl.SaliencyFeatures.Stability;
+import org.badfl.server.badfl.WeightElimination.Mode;
+
+/**
+ * Every hyperparameter and ablation switch of {@link BadflDefense}, with the measured defaults (docs/BADFL.md "Readings
+ * changed by measurement"; the interpretation's reading stays one option away).
+ * Registry option names (see {@code Defenses}) are given in brackets.
+ *
+ * @param detection          malicious model detection [detection]: LMCA + MNIA (default), FLAME's HDBSCAN, plain
+ *                           K-means (Fig. 9 ablation), or off ("MMD off", Fig. 8)
+ * @param lofThreshold       LMCA's LOF outlier threshold [lof-threshold] (1.5)
+ * @param lofK               LMCA's LOF neighbours [lof-k], {@link Lmca#AUTO_K} = max(2, ⌈n/2⌉)
+ * @param normFactor         LMCA's norm criterion [norm-factor] (2; 0 = off): an update whose norm exceeds this
+ *                           multiple of the median norm is an LMCA outlier (inspected)
+ * @param normGuard          norm guard [norm-guard] (2; 0 = off): an update whose norm exceeds this multiple of the
+ *                           median norm is scaled down to that bound before aggregation, whatever its verdict, so that
+ *                           one extreme update cannot dominate G even undetected
+ * @param lambdaCo           λ_co of eq. (8) [lambda-co] (1)
+ * @param lambdaSt           λ_st of eq. (8) [lambda-st] (1)
+ * @param stability          reading of eq. (7) [stability]: pairwise (default) or XOR (the interpretation's)
+ * @param guard              MNIA's separation guard in robust standard deviations [guard] (3; the interpretation's 2)
+ * @param propagatedGuard    anomaly index a cluster member inspected through verdict propagation needs under the
+ *                           member rule [propagated-guard] (default: guard; a larger value asks more of them)
+ * @param scoring            how MNIA turns features into points [orientation = paper | two-sided,
+ *                           scaling = pooled | per-class, point = suspect-class | class-mean, rule = cluster |
+ *                           member, reference = candidates | sampled] (default: two-sided, per-class, suspect-class,
+ *                           member, sampled; the interpretation's reading: paper, pooled, suspect-class, cluster,
+ *                           candidates)
+ * @param propagation        a flagged sampled member's LMCA cluster: inspect it (default) or flag it whole
+ *                           [propagation = inspect | cluster]
+ * @param clipping           weight elimination mode [clipping]: remove (default), layer (the interpretation's), coordinate,
+ *                           gm, lm
+ * @param eliminate          weight elimination on [mwe] (true); off: flagged updates are aggregated as sent
+ *                           ("MWE off", Fig. 8), detection is only reported
+ * @param sigma              σ_t of the Gaussian noise on G for t &lt; T [sigma] (0.001, the paper's IID value;
+ *                           1e-4 for non-IID data, Fig. 12)
+ * @param lmcaOnlyWithoutInspector without a model inspector (no clean inspection data), flag LMCA's outliers
+ *                           (true, default) or nobody [no-inspector = lmca | none]
+ * @param smoothing          evaluate with the smoothing classifier [smoothing] (true; "SC off" = false)
+ * @param smoothingCopies    M noisy copies [smoothing-copies] (100 on CPU)
+ * @param smoothingSigma     σ_T of the smoothing noise [smoothing-sigma] (NaN = {@code sigma})
+ * @param alpha              Hoeffding error tolerance α [alpha] (0.001)
+ */
+public record BadflConfig(Detection detection, double lofThreshold, int lofK, double normFactor, double normGuard,
+                          double lambdaCo, double lambdaSt, Stability stability, double guard, double propagatedGuard,
+                          NeuronInspection.Scoring scoring,
+                          Propagation propagation, Mode clipping, boolean eliminate, double sigma,
+                          boolean lmcaOnlyWithoutInspector, boolean smoothing, int smoothingCopies,
+                          double smoothingSigma, double alpha) {
+
+    /** Malicious model detection. */
+    public enum Detection {
+        /** LMCA (Algorithm 1) then MNIA (Algorithm 2): the paper's method. */
+        BADFL,
+        /** FLAME's HDBSCAN on cosine distances; flagged = outside the largest cluster (HDBSCAN_BADFL, Fig. 9). */
+        HDBSCAN,
+        /** K-means with k = 2 on the unit-normalised updates; flagged = the smaller cluster (K-means_BADFL). */
+        KMEANS,
+        /** No detection: nobody flagged ("MMD off"). */
+        OFF
+    }
+
+    /** σ_t for IID data (paper Fig. 12: range [0.001, 0.05]; the interpretation's default). */
+    public static final double IID_SIGMA = 1e-3;
+    /** σ_t for non-IID data (paper Fig. 12: larger values diverge). */
+    public static final double NON_IID_SIGMA = 1e-4;
+    /** M on CPU (1000 on GPU in the interpretation). */
+    public static final int DEFAULT_SMOOTHING_COPIES = 100;
+    /** Default norm guard: 2 × the median update norm (measured, docs/BADFL.md; it was 10). */
+    public static final double DEFAULT_NORM_GUARD = 2;
+    /** Hoeffding error tolerance (CRFL). */
+    public static final double DEFAULT_ALPHA = 0.001;
+
+    public BadflConfig {
+        if (detection == null || stability == null || propagation == null || clipping == null || scoring == null) {
+            throw new IllegalArgumentException("badfl: detection, stability, scoring, propagation and clipping must "
+                + "be given");
+        }
+        if (!(sigma >= 0) || Double.isInfinite(sigma)) {
+            throw new IllegalArgumentException("badfl: sigma must be finite and >= 0, got " + sigma);
+        }
+        if (!(normGuard == 0 || normGuard >= 1) || Double.isInfinite(normGuard)) {
+            throw new IllegalArgumentException("badfl: norm-guard must be 0 (off) or a finite number >= 1, got "
+                + normGuard);
+        }
+        if (smoothingCopies < 1) {
+            throw new IllegalArgumentException("badfl: smoothing-copies must be >= 1, got " + smoothingCopies);
+        }
+        if (!Double.isNaN(smoothingSigma) && (!(smoothingSigma >= 0) || Double.isInfinite(smoothingSigma))) {
+            throw new IllegalArgumentException("badfl: smoothing-sigma must be finite and >= 0, got " + smoothingSigma);
+        }
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new IllegalArgumentException("badfl: alpha must be in (0, 1), got " + alpha);
+        }
+        // The components check their own parameters.
+        new Lmca(lofThreshold, lofK, normFactor);
+        new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, propagatedGuard);
+    }
+
+    /** The defaults (see the class comment). */
+    public static BadflConfig defaults() {
+        return new Builder().build();
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.detection = detection;
+        b.lofThreshold = lofThreshold;
+        b.lofK = lofK;
+        b.normFactor = normFactor;
+        b.normGuard = normGuard;
+        b.lambdaCo = lambdaCo;
+        b.lambdaSt = lambdaSt;
+        b.stability = stability;
+        b.guard = guard;
+        b.propagatedGuard = propagatedGuard;
+        b.scoring = scoring;
+        b.propagation = propagation;
+        b.clipping = clipping;
+        b.eliminate = eliminate;
+        b.sigma = sigma;
+        b.lmcaOnlyWithoutInspector = lmcaOnlyWithoutInspector;
+        b.smoothing = smoothing;
+        b.smoothingCopies = smoothingCopies;
+        b.smoothingSigma = smoothingSigma;
+        b.alpha = alpha;
+        return b;
+    }
+
+    /** σ_T of the test-time smoothing: {@link #smoothingSigma()} or, when NaN, {@link #sigma()}. */
+    public double effectiveSmoothingSigma() {
+        return Double.isNaN(smoothingSigma) ? sigma : smoothingSigma;
+    }
+
+    public Lmca lmca() {
+        return new Lmca(lofThreshold, lofK, normFactor);
+    }
+
+    public NeuronInspection neuronInspection() {
+        return new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, propagatedGuard);
+    }
+
+    /** Mutable holder of every field, starting from the defaults. */
+    public static final class Builder {
+        private Detection detection = Detection.BADFL;
+        private double lofThreshold = Lmca.DEFAULT_LOF_THRESHOLD;
+        private int lofK = Lmca.AUTO_K;
+        private double normFactor = Lmca.DEFAULT_NORM_FACTOR;
+        private double normGuard = DEFAULT_NORM_GUARD;
+        private double lambdaCo = 1;
+        private double lambdaSt = 1;
+        private Stability stability = Stability.PAIRWISE;
+        private double guard = NeuronInspection.DEFAULT_GUARD;
+        private double propagatedGuard = Double.NaN; // NaN: the guard
+        private NeuronInspection.Scoring scoring = NeuronInspection.Scoring.DEVIATION;
+        private Propagation propagation = Propagation.INSPECT;
+        private Mode clipping = Mode.REMOVE;
+        private boolean eliminate = true;
+        private double sigma = IID_SIGMA;
+        private boolean lmcaOnlyWithoutInspector = true;
+        private boolean smoothing = true;
+        private int smoothingCopies = DEFAULT_SMOOTHING_COPIES;
+        private double smoothingSigma = Double.NaN;
+        private double alpha = DEFAULT_ALPHA;
+
+        public Builder detection(Detection v) {
+            detection = v;
+            return this;
+        }
+
+        public Builder lofThreshold(double v) {
+            lofThreshold = v;
+            return this;
+        }
+
+        public Builder lofK(int v) {
+            lofK = v;
+            return this;
+        }
+
+        public Builder normFactor(double v) {
+            normFactor = v;
+            return this;
+        }
+
+        public Builder normGuard(double v) {
+            normGuard = v;
+            return this;
+        }
+
+        public Builder lambdaCo(double v) {
+            lambdaCo = v;
+            return this;
+        }
+
+        public Builder lambdaSt(double v) {
+            lambdaSt = v;
+            return this;
+        }
+
+        public Builder stability(Stability v) {
+            stability = v;
+            return this;
+        }
+
+        public Builder guard(double v) {
+            guard = v;
+            return this;
+        }
+
+        public Builder propagatedGuard(double v) {
+            propagatedGuard = v;
+            return this;
+        }
+
+        public Builder scoring(NeuronInspection.Scoring v) {
+            scoring = v;
+            return this;
+        }
+
+        public Builder propagation(Propagation v) {
+            propagation = v;
+            return this;
+        }
+
+        public Builder clipping(Mode v) {
+            clipping = v;
+            return this;
+        }
+
+        public Builder eliminate(boolean v) {
+            eliminate = v;
+            return this;
+        }
+
+        public Builder sigma(double v) {
+            sigma = v;
+            return this;
+        }
+
+        public Builder lmcaOnlyWithoutInspector(boolean v) {
+            lmcaOnlyWithoutInspector = v;
+            return this;
+        }
+
+        public Builder smoothing(boolean v) {
+            smoothing = v;
+            return this;
+        }
+
+        public Builder smoothingCopies(int v) {
+            smoothingCopies = v;
+            return this;
+        }
+
+        public Builder smoothingSigma(double v) {
+            smoothingSigma = v;
+            return this;
+        }
+
+        public Builder alpha(double v) {
+            alpha = v;
+            return this;
+        }
+
+        public BadflConfig build() {
+            return new BadflConfig(detection, lofThreshold, lofK, normFactor, normGuard, lambdaCo, lambdaSt, stability, guard,
+                Double.isNaN(propagatedGuard) ? guard : propagatedGuard,
+                scoring, propagation, clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing,
+                smoothingCopies, smoothingSigma, alpha);
+        }
+    }
+}

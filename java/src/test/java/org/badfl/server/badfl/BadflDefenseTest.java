@@ -1,0 +1,347 @@
+package org.badfl.server.badfl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.badfl.engine.Compute;
+import org.badfl.engine.ParamKind;
+import org.badfl.engine.ParamLayout;
+import org.badfl.server.ClientVerdict;
+import org.badfl.server.ModelInspector;
+import org.badfl.server.RoundAggregator;
+import org.badfl.server.RoundInput;
+import org.badfl.server.RoundResult;
+import org.badfl.server.RoundUpdates;
+import org.badfl.server.ServerContext;
+import org.badfl.server.UpdateValidator;
+import org.badfl.server.badfl.BadflConfig.Detection;
+import org.badfl.server.badfl.WeightElimination.Mode;
+import org.badfl.server.defenses.Defenses;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Algorithm 3 end to end on a fake inspector: detection, clipping, noise, verdicts, ablations, bad rounds. */
+class BadflDefenseTest {
+
+    static final int D = 12;
+    static final ParamLayout LAYOUT;
+
+    static {
+        ParamLayout.Builder b = ParamLayout.builder();
+        b.add("conv.weight", 8, ParamKind.WEIGHT);
+        b.add("conv.bias", 2, ParamKind.BIAS);
+        b.add("bn.running_mean", 2, ParamKind.BN_RUNNING_MEAN);
+        LAYOUT = b.build();
+    }
+
+    static float[] global() {
+        float[] g = new float[D];
+        for (int i = 0; i < D; i++) {
+            g[i] = 0.05f * i;
+        }
+        return g;
+    }
+
+    /**
+     * n updates; the first {@code attackers} raise parameter 0 by 3 (a "backdoored" model for the fake inspector)
+     * and point elsewhere; the rest are noisy versions of one benign direction.
+     */
+    static float[][] round(int n, int attackers, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[][] rows = new float[n][D];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < D; j++) {
+                rows[i][j] = (float) (0.1 + 0.03 * rng.nextGaussian());
+            }
+            if (i < attackers) {
+                rows[i][0] = 3f;
+                rows[i][5] = -0.4f;
+            }
+        }
+        return rows;
+    }
+
+    static ServerContext context(ModelInspector inspector) {
+        return new ServerContext() {
+            @Override
+            public Compute compute() {
+                return Compute.serial();
+            }
+
+            @Override
+            public Optional<ModelInspector> inspector() {
+                return Optional.ofNullable(inspector);
+            }
+        };
+    }
+
+    static RoundInput input(float[][] rows, ServerContext context, int round, int total, long seed) {
+        RoundUpdates u = new RoundUpdates(LAYOUT, rows.length);
+        for (int i = 0; i < rows.length; i++) {
+            u.set(i, 100 + i, 10 + i, rows[i]);
+        }
+        return new RoundInput(global(), LAYOUT, u, round, total, seed, context);
+    }
+
+    static boolean[] flagged(RoundResult r) {
+        boolean[] f = new boolean[r.verdicts().size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = r.verdicts().get(i).flagged();
+        }
+        return f;
+    }
+
+    static boolean[] expectFirst(int n, int k) {
+        boolean[] f = new boolean[n];
+        Arrays.fill(f, 0, k, true);
+        return f;
+    }
+
+    @Test
+    void flagsTheBackdooredModelsAndRemovesThem() {
+        FakeInspector inspector = new FakeInspector(8);
+        RoundResult r = new BadflDefense().aggregate(input(round(20, 4, 1), context(inspector), 3, 10, 5));
+        assertArrayEquals(expectFirst(20, 4), flagged(r));
+        for (int i = 0; i < 4; i++) {
+            ClientVerdict v = r.verdicts().get(i);
+            assertEquals(ClientVerdict.Status.REJECTED, v.status());
+            assertTrue(v.reason().contains("MNIA: class 0 f="), v.reason());
+            assertTrue(v.reason().endsWith("removed"), v.reason());
+        }
+        // The paper's per-layer clipping keeps them, clipped.
+        RoundResult layer = new BadflDefense(BadflConfig.builder().clipping(Mode.LAYER).build())
+            .aggregate(input(round(20, 4, 1), context(new FakeInspector(8)), 3, 10, 5));
+        for (int i = 0; i < 4; i++) {
+            ClientVerdict v = layer.verdicts().get(i);
+            assertEquals(ClientVerdict.Status.CLIPPED, v.status());
+            assertTrue(v.flagged());
+            assertTrue(v.reason().contains("layers clipped to the benign median norm"), v.reason());
+        }
+        assertEquals(ClientVerdict.Status.ACCEPTED, r.verdicts().get(10).status());
+        assertTrue(r.note().startsWith("LMCA: "), r.note());
+        assertTrue(r.note().contains("4 flagged"), r.note());
+        assertTrue(inspector.calls <= 20);
+        assertTrue(new BadflDefense().flagsClients());
+    }
+
+    @Test
+    void attackFreeRoundFlagsNobody() {
+        RoundResult r = new BadflDefense().aggregate(input(round(20, 0, 2), context(new FakeInspector(8)), 3, 10, 5));
+        assertArrayEquals(new boolean[20], flagged(r));
+    }
+
+    /** Noise σ_t on the trainable parameters for t &lt; T, none in the last round (Algorithm 3 line 10). */
+    @Test
+    void noiseExceptInTheLastRound() {
+        BadflConfig noiseless = BadflConfig.builder().sigma(0).build();
+        float[][] rows = round(20, 4, 3);
+        ServerContext ctx = context(new FakeInspector(8));
+        float[] plain = new BadflDefense(noiseless).aggregate(input(rows, ctx, 3, 10, 5)).global();
+        float[] noisy = new BadflDefense().aggregate(input(rows, ctx, 3, 10, 5)).global();
+        float[] last = new BadflDefense().aggregate(input(rows, ctx, 10, 10, 5)).global();
+        assertArrayEquals(plain, last);
+        double ss = 0;
+        for (int c = 0; c < 10; c++) {
+            ss += (noisy[c] - plain[c]) * (double) (noisy[c] - plain[c]);
+        }
+        double sd = Math.sqrt(ss / 10);
+        assertTrue(sd > 2e-4 && sd < 3e-3, "noise sd " + sd + " for sigma 1e-3");
+        assertEquals(plain[10], noisy[10]);
+        assertEquals(plain[11], noisy[11]);
+        // Same seed, same G; another seed, other noise.
+        assertArrayEquals(noisy, new BadflDefense().aggregate(input(rows, ctx, 3, 10, 5)).global());
+        assertFalse(Arrays.equals(noisy, new BadflDefense().aggregate(input(rows, ctx, 3, 10, 6)).global()));
+    }
+
+    /** Without inspection data: MNIA skipped, LMCA's outliers flagged (or nobody), and the note says so. */
+    @Test
+    void withoutInspectorDetectsWithLmcaOnly() {
+        float[][] rows = round(20, 4, 4);
+        RoundResult none = new BadflDefense().aggregate(input(rows, context(null), 3, 10, 5));
+        assertTrue(none.note().startsWith("no model inspector: MNIA skipped, "), none.note());
+        for (int i = 0; i < 20; i++) {
+            ClientVerdict v = none.verdicts().get(i);
+            assertEquals(v.reason().contains("LOF") && v.reason().contains("> 1.5"), v.flagged(), v.reason());
+        }
+        RoundResult empty = new BadflDefense().aggregate(input(rows, context(new FakeInspector(0)), 3, 10, 5));
+        assertTrue(empty.note().startsWith("no clean inspection images: MNIA skipped"), empty.note());
+        RoundResult nobody = new BadflDefense(BadflConfig.builder().lmcaOnlyWithoutInspector(false).build())
+            .aggregate(input(rows, context(null), 3, 10, 5));
+        assertTrue(nobody.note().contains("nobody flagged"), nobody.note());
+        assertArrayEquals(new boolean[20], flagged(nobody));
+    }
+
+    @Test
+    void ablationSwitches() {
+        float[][] rows = round(20, 4, 5);
+        ServerContext ctx = context(new FakeInspector(8));
+        RoundResult coordinate = new BadflDefense(BadflConfig.builder().clipping(Mode.COORDINATE).build())
+            .aggregate(input(rows, ctx, 3, 10, 5));
+        assertEquals(ClientVerdict.Status.CLIPPED, coordinate.verdicts().get(0).status());
+        assertTrue(coordinate.verdicts().get(0).flagged());
+        assertTrue(coordinate.verdicts().get(0).reason().contains("coordinates clipped to the benign median magnitude"));
+
+        RoundResult noMwe = new BadflDefense(BadflConfig.builder().eliminate(false).sigma(0).normGuard(0).build())
+            .aggregate(input(rows, ctx, 3, 10, 5));
+        assertTrue(noMwe.verdicts().get(0).flagged());
+        assertEquals(ClientVerdict.Status.ACCEPTED, noMwe.verdicts().get(0).status());
+        assertTrue(noMwe.note().contains("mwe=off"), noMwe.note());
+
+        BadflDefense off = new BadflDefense(BadflConfig.builder().detection(Detection.OFF).build());
+        assertFalse(off.flagsClients());
+        assertArrayEquals(new boolean[20], flagged(off.aggregate(input(rows, ctx, 3, 10, 5))));
+
+        for (Detection d : new Detection[] {Detection.HDBSCAN, Detection.KMEANS}) {
+            RoundResult r = new BadflDefense(BadflConfig.builder().detection(d).build()).aggregate(input(rows, ctx, 3, 10,
+                5));
+            // The attackers point elsewhere, so both similarity detectors catch them here.
+            for (int i = 0; i < 4; i++) {
+                assertTrue(r.verdicts().get(i).flagged(), d + " " + r.verdicts().get(i).reason());
+            }
+            assertTrue(r.note().startsWith(d == Detection.HDBSCAN ? "HDBSCAN: " : "K-means: "), r.note());
+        }
+        // Registry options reach the config.
+        BadflDefense viaRegistry = (BadflDefense) Defenses.create("badfl", Map.ofEntries(Map.entry("clipping", "lm"),
+            Map.entry("detection", "kmeans"), Map.entry("stability", "xor"), Map.entry("sigma", "1e-4"),
+            Map.entry("guard", "2"), Map.entry("propagation", "cluster"), Map.entry("mwe", "off"),
+            Map.entry("smoothing", "off"), Map.entry("lof-k", "4"), Map.entry("no-inspector", "none"),
+            Map.entry("orientation", "paper"), Map.entry("scaling", "pooled"), Map.entry("point", "class-mean"),
+            Map.entry("rule", "cluster"), Map.entry("reference", "candidates"), Map.entry("norm-factor", "0"),
+            Map.entry("norm-guard", "5"), Map.entry("propagated-guard", "4")));
+        BadflConfig c = viaRegistry.config();
+        assertEquals(Mode.LM, c.clipping());
+        assertEquals(Detection.KMEANS, c.detection());
+        assertEquals(SaliencyFeatures.Stability.XOR, c.stability());
+        assertEquals(1e-4, c.sigma());
+        assertEquals(2.0, c.guard());
+        assertEquals(new NeuronInspection.Scoring(NeuronInspection.Orientation.PAPER, NeuronInspection.Scaling.POOLED,
+            NeuronInspection.PointOf.CLASS_MEAN, NeuronInspection.Rule.CLUSTER, NeuronInspection.Reference.CANDIDATES),
+            c.scoring());
+        assertEquals(0.0, c.normFactor());
+        assertEquals(5.0, c.normGuard());
+        assertEquals(4.0, c.propagatedGuard());
+        // Defaults.
+        BadflConfig d = ((BadflDefense) Defenses.create("badfl")).config();
+        assertEquals(BadflConfig.defaults(), d);
+        assertEquals(Mode.REMOVE, d.clipping());
+        assertEquals(NeuronInspection.Scoring.DEVIATION, d.scoring());
+        assertEquals(SaliencyFeatures.Stability.PAIRWISE, d.stability());
+        assertEquals(3.0, d.guard());
+        assertEquals(2.0, d.normFactor());
+        assertEquals(2.0, d.normGuard());
+        assertEquals(3.0, d.propagatedGuard());
+        // Without the option the propagated guard follows the guard.
+        assertEquals(7.0, ((BadflDefense) Defenses.create("badfl", Map.of("guard", "7"))).config().propagatedGuard());
+        assertEquals("defense badfl: option clipping must be one of layer, coordinate, remove, gm, lm, found 'median'",
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Defenses.create("badfl", Map.of("clipping", "median"))).getMessage());
+        assertEquals(NeuronInspection.Propagation.CLUSTER, c.propagation());
+        assertFalse(c.eliminate());
+        assertFalse(c.smoothing());
+        assertEquals(4, c.lofK());
+        assertFalse(c.lmcaOnlyWithoutInspector());
+    }
+
+    // ------------------------------------------------------------------ bad input and adversarial rounds
+
+    static RoundResult checked(float[][] rows, ModelInspector inspector) {
+        RoundResult r = new BadflDefense().aggregate(input(rows, context(inspector), 2, 10, 11));
+        assertEquals(Optional.empty(), UpdateValidator.findNonFinite(r.global(), LAYOUT));
+        assertEquals(rows.length, r.verdicts().size());
+        return r;
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void allAttackersSendIdenticalUpdates(boolean withInspector) {
+        float[][] rows = round(20, 4, 6);
+        for (int i = 1; i < 4; i++) {
+            rows[i] = rows[0].clone();
+        }
+        RoundResult r = checked(rows, withInspector ? new FakeInspector(8) : null);
+        if (withInspector) {
+            assertArrayEquals(expectFirst(20, 4), flagged(r));
+            assertTrue(r.note().startsWith("LMCA: ") && r.note().contains("4 flagged"), r.note());
+        } else {
+            assertTrue(r.note().startsWith("no model inspector: MNIA skipped"), r.note());
+        }
+    }
+
+    /** One update of norm 1e30: its model overflows (infinite saliency: flagged), and the norm guard scales it. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void oneHugeUpdate(boolean withInspector) {
+        float[][] rows = round(10, 0, 7);
+        Arrays.fill(rows[9], (float) (1e30 / Math.sqrt(D)));
+        RoundResult r = checked(rows, withInspector ? new FakeInspector(8) : null);
+        ClientVerdict v = r.verdicts().get(9);
+        // ‖Δ‖ over the 10 trainable coordinates of 12: 1e30·√(10/12).
+        assertTrue(v.reason().contains("norm 9.13e+29 > 2.00 x median"), v.reason());
+        assertTrue(v.reason().contains("norm guard: scaled by"), v.reason());
+        if (withInspector) {
+            assertTrue(v.flagged());
+            assertTrue(v.reason().contains("saliency not finite"), v.reason());
+        }
+        assertTrue(r.note().contains("1 update above 2.00 x the median norm scaled down to that bound"), r.note());
+        // G moved by no more than a benign-sized step.
+        float[] g = global();
+        for (int c = 0; c < D; c++) {
+            assertTrue(Math.abs(r.global()[c] - g[c]) < 2, "coordinate " + c + " moved to " + r.global()[c]);
+        }
+    }
+
+    @Test
+    void allZeroUpdates() {
+        RoundResult r = checked(new float[8][D], new FakeInspector(8));
+        assertArrayEquals(new boolean[8], flagged(r));
+        assertTrue(r.note().contains("0 flagged"), r.note());
+        RoundResult last = new BadflDefense().aggregate(input(new float[8][D], context(new FakeInspector(8)), 10, 10,
+            1));
+        assertArrayEquals(global(), last.global());
+    }
+
+    /** Fewer clients than LOF's k (k = max(2, ⌈n/2⌉) clamps to n − 1). */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void fewerClientsThanLofNeighbours(int n) {
+        RoundResult r = checked(round(n, n == 3 ? 1 : 0, 8), new FakeInspector(8));
+        assertTrue(r.note().contains("too few for MNIA's secondary clustering") || n == 3, r.note());
+    }
+
+    @Test
+    void emptyRound() {
+        RoundResult r = new BadflDefense().aggregate(input(new float[0][], context(new FakeInspector(8)), 2, 10, 1));
+        assertArrayEquals(global(), r.global());
+        assertEquals("no updates this round: G unchanged", r.note());
+        assertEquals(List.of(), r.verdicts());
+    }
+
+    /** Through the server's round: a NaN update is rejected by the validator, BADFL judges the rest. */
+    @Test
+    void throughTheRoundAggregator() {
+        float[][] rows = round(12, 3, 9);
+        rows[5][2] = Float.NaN;
+        RoundUpdates received = new RoundUpdates(LAYOUT, rows.length);
+        for (int i = 0; i < rows.length; i++) {
+            received.receive(i, 100 + i, 10, rows[i]);
+        }
+        RoundAggregator.Outcome o = new RoundAggregator(new BadflDefense()).aggregate(global(), LAYOUT, received, 2,
+            10, 3, context(new FakeInspector(8)));
+        assertFalse(o.previousGlobalKept());
+        assertEquals(ClientVerdict.Status.REJECTED, o.result().verdicts().get(5).status());
+        assertTrue(o.result().note().startsWith("1 of 12 updates rejected as invalid"), o.result().note());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(o.result().verdicts().get(i).flagged());
+        }
+        assertNotEquals(global()[0], o.result().global()[0]);
+    }
+}
