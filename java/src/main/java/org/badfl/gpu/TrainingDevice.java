@@ -14,6 +14,9 @@ import java.util.Locale;
  */
 public record TrainingDevice(Device device, String message) implements AutoCloseable {
 
+    /** Where the defenses aggregate when clients train on a device (BADFL still calls the CPU kernels). */
+    private static final String AGGREGATION = "; the baseline defenses aggregate there too (BADFL on the CPU)";
+
     /** Resolves a {@code --device} value; opens the device (the caller closes this record). */
     public static TrainingDevice select(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
@@ -23,11 +26,12 @@ public record TrainingDevice(Device device, String message) implements AutoClose
             }
             case "gpu" -> {
                 Device d = Devices.open("gpu");
-                return new TrainingDevice(d, "training on " + d.name());
+                return new TrainingDevice(d, "training on " + d.name() + AGGREGATION);
             }
             case "emu" -> {
                 Device d = Devices.open("emu");
-                return new TrainingDevice(d, "training on " + d.name() + ": the CUDA kernels on the CPU, slow (for testing)");
+                return new TrainingDevice(d, "training on " + d.name() + ": the CUDA kernels on the CPU, slow (for testing)"
+                    + AGGREGATION);
             }
             case "auto" -> {
                 GpuProbe p = Devices.probe();
@@ -35,7 +39,7 @@ public record TrainingDevice(Device device, String message) implements AutoClose
                     return new TrainingDevice(null, "no usable GPU (" + p.reason() + "): training on the CPU (Java engine)");
                 }
                 Device d = Devices.open("gpu");
-                return new TrainingDevice(d, "training on " + d.name());
+                return new TrainingDevice(d, "training on " + d.name() + AGGREGATION);
             }
             default -> throw new IllegalArgumentException("--device: expected gpu, emu, cpu or auto, found '" + name + "'");
         }

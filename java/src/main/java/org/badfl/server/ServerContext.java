@@ -2,6 +2,7 @@ package org.badfl.server;
 
 import java.util.Optional;
 import org.badfl.engine.Compute;
+import org.badfl.server.kernels.AggregationKernels;
 
 /**
  * Server-side resources a {@link Defense} may use besides the updates. Everything that needs the server's own
@@ -16,6 +17,15 @@ public interface ServerContext {
 
     /** Threads for the aggregation kernels (owned by the caller, not closed by defenses). */
     Compute compute();
+
+    /**
+     * Where the defenses' heavy steps run (Gram, dots, median, trimmed mean, sign votes, weighted sums, noise):
+     * by default the CPU kernels on {@link #compute()}; a server that holds a GPU returns its device kernels
+     * (the simulator's {@code --device gpu|emu}). Cheap to call: defenses ask for it once per step.
+     */
+    default AggregationKernels kernels() {
+        return AggregationKernels.cpu(compute());
+    }
 
     /**
      * FLTrust's server update g_0 (Cao et al., NDSS 2021, Alg. 1): train a copy of {@code global} on the

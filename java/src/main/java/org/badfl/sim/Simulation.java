@@ -22,6 +22,7 @@ import org.badfl.evaluation.DetectionCounts;
 import org.badfl.evaluation.Evaluator;
 import org.badfl.gpu.Device;
 import org.badfl.gpu.DeviceBuffer;
+import org.badfl.gpu.DeviceAggregationKernels;
 import org.badfl.gpu.nn.GpuTrainer;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
@@ -58,6 +59,9 @@ import org.badfl.util.Seeds;
  * per round, each Δ downloaded for the defense); attacking clients keep the CPU path, whose attack hooks edit
  * gradients and parameters on the host. Device results equal the CPU engine's within float reassociation (the
  * GPU backend's checks), so a run on a device is reproducible on that device, not bit-identical to a CPU run.
+ * The defenses' heavy steps (Gram, dots, median, trimmed mean, sign votes, weighted sums, noise) run on the device
+ * too ({@link SimulationContext#kernels()} returns {@link DeviceAggregationKernels}); the rows are uploaded once per
+ * round and freed before the next round trains.
  * <p>Resume: with a run folder holding a checkpoint of the same scenario, the run continues after the last
  * complete round; all records so far come from the checkpoint, so the final summary equals that of an
  * uninterrupted run except for wall-clock seconds (which add up the checkpointed rounds' times).
@@ -276,7 +280,7 @@ public final class Simulation {
         Defense defense = Scenario.createDefense(config, name);
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
         RoundAggregator aggregator = new RoundAggregator(defense);
-        SimulationContext context = new SimulationContext(scenario, compute);
+        SimulationContext context = new SimulationContext(scenario, compute, gpu == null ? null : gpu.kernels);
         Evaluator evaluator = new Evaluator(scenario.modelSpec(), config.evalBatchSize, config.normalize);
         LocalTrainer trainer = new LocalTrainer(scenario.training());
         ConcurrentLinkedDeque<Network> workspaces = new ConcurrentLinkedDeque<>();
@@ -338,6 +342,9 @@ public final class Simulation {
             long t1 = System.nanoTime();
             RoundAggregator.Outcome outcome = aggregator.aggregate(global, layout, received, t, config.rounds,
                 Seeds.derive(config.seed, "aggregation", t), context);
+            if (gpu != null) {
+                gpu.kernels.close(); // the round's rows leave the device before the next round trains there
+            }
             RoundResult result = outcome.result();
             global = result.global();
             double defenseSeconds = (System.nanoTime() - t1) / 1e9;
@@ -428,17 +435,23 @@ public final class Simulation {
         return shares;
     }
 
-    /** The device path of local training: one {@link GpuTrainer} for the whole run, honest clients only. */
+    /**
+     * The device path: local training (one {@link GpuTrainer} for the whole run, honest clients only) and the
+     * defenses' aggregation kernels ({@link DeviceAggregationKernels}, handed to the defenses by
+     * {@link SimulationContext#kernels()}).
+     */
     private static final class DeviceClients implements AutoCloseable {
         private final Scenario scenario;
         private final GpuTrainer trainer;
         private final DeviceBuffer delta;
+        private final DeviceAggregationKernels kernels;
 
         private DeviceClients(Device device, Scenario scenario) {
             this.scenario = scenario;
             TrainingSettings s = scenario.training();
             this.trainer = new GpuTrainer(device, scenario.modelSpec(), s.lr(), s.momentum(), s.weightDecay());
             this.delta = device.allocFloats(Math.max(1, scenario.modelSpec().layout().size()));
+            this.kernels = new DeviceAggregationKernels(device);
         }
 
         /** Null without a device (a null resource is fine in try-with-resources). */
@@ -473,6 +486,7 @@ public final class Simulation {
 
         @Override
         public void close() {
+            kernels.close();
             delta.close();
             trainer.close();
         }

@@ -5,6 +5,7 @@ import org.badfl.data.Dataset;
 import org.badfl.engine.Compute;
 import org.badfl.engine.Network;
 import org.badfl.server.ServerContext;
+import org.badfl.server.kernels.AggregationKernels;
 
 /**
  * The simulator's server: threads, FLTrust's root-set training and BADFL's inspection images and model factory,
@@ -15,6 +16,7 @@ import org.badfl.server.ServerContext;
  *   <li>{@link #inspectionImages()} / {@link #inspectionLabels()}: the inspection set, normalised like the
  *       clients' inputs.</li>
  *   <li>{@link #model}: a model of the scenario's architecture holding the given parameters.</li>
+ *   <li>{@link #kernels()}: the CPU kernels, or the device's ({@code --device gpu|emu}).</li>
  * </ul>
  */
 public final class SimulationContext implements ServerContext {
@@ -25,11 +27,27 @@ public final class SimulationContext implements ServerContext {
     private final Scenario scenario;
     private final Compute compute;
     private final LocalTrainer trainer;
+    private final AggregationKernels kernels;
 
+    /** A context whose defenses aggregate on the CPU (on {@code compute}). */
     public SimulationContext(Scenario scenario, Compute compute) {
+        this(scenario, compute, null);
+    }
+
+    /**
+     * @param kernels where the defenses' heavy steps run ({@code --device gpu|emu}: the device's kernels); null
+     *                for the CPU kernels on {@code compute}
+     */
+    public SimulationContext(Scenario scenario, Compute compute, AggregationKernels kernels) {
         this.scenario = scenario;
         this.compute = compute;
         this.trainer = new LocalTrainer(scenario.training());
+        this.kernels = kernels == null ? AggregationKernels.cpu(compute) : kernels;
+    }
+
+    @Override
+    public AggregationKernels kernels() {
+        return kernels;
     }
 
     @Override

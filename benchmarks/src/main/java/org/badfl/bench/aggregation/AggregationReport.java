@@ -23,7 +23,8 @@ import org.badfl.engine.ParamLayout;
 public final class AggregationReport {
 
     /** One benchmark score; {@code cpuMs} is the {@link CpuTimeProfiler} result (NaN when not profiled). */
-    private record Result(String bench, int n, int d, int size, int threads, double ms, double error, double cpuMs) {
+    private record Result(String bench, int n, int d, int size, int threads, double ms, double error, double cpuMs,
+                          double allocBytes) {
     }
 
     private final List<Result> results = new ArrayList<>();
@@ -60,8 +61,16 @@ public final class AggregationReport {
             double scale = unitToMs(m.get("scoreUnit").asText());
             results.add(new Result(shortName, p.path("n").asInt(0), p.path("d").asInt(0), p.path("size").asInt(0),
                 p.path("threads").asInt(0), m.get("score").asDouble() * scale,
-                m.path("scoreError").asDouble(Double.NaN) * scale, cpu(b.path("secondaryMetrics").path("cpu"))));
+                m.path("scoreError").asDouble(Double.NaN) * scale, cpu(b.path("secondaryMetrics").path("cpu")),
+                allocNorm(b.path("secondaryMetrics"))));
         }
+    }
+
+    /** The gc profiler's bytes allocated per operation (named with a leading "·" before JMH 1.37), NaN if absent. */
+    private static double allocNorm(JsonNode secondary) {
+        JsonNode m = secondary.has("gc.alloc.rate.norm") ? secondary.get("gc.alloc.rate.norm")
+            : secondary.path("·gc.alloc.rate.norm");
+        return m.path("score").asDouble(Double.NaN);
     }
 
     private static double cpu(JsonNode metric) {
@@ -155,8 +164,17 @@ public final class AggregationReport {
         List<String> extra = new ArrayList<>();
         for (Result r : results) {
             if (r.bench.equals("GramVsGemmBenchmark.gemm")) {
-                extra.add(String.format(Locale.ROOT, "| GEMM %d×%d×%d | %s | %.1f ± %.1f | %.0f | %.1f GFLOP/s |", r.size,
-                    r.size, r.size, threadsLabel(r.threads), r.ms, r.error, r.cpuMs, gemmGflops(r)));
+                extra.add(String.format(Locale.ROOT, "| GEMM %d×%d×%d | %s | %.1f ± %.1f | %.0f | %.1f GFLOP/s, %.1f per CPU-s |",
+                    r.size, r.size, r.size, threadsLabel(r.threads), r.ms, r.error, r.cpuMs, gemmGflops(r),
+                    2.0 * r.size * r.size * r.size / (r.cpuMs * 1e6)));
+            } else if (r.bench.equals("GramVsGemmBenchmark.gram")) {
+                Result gemm = find("GramVsGemmBenchmark.gemm", 0, 0, r.threads);
+                double gf = gramGflops(r.size, r.size, r.ms);
+                double gfCpu = gramGflops(r.size, r.size, r.cpuMs);
+                String vs = gemm == null ? "" : String.format(Locale.ROOT, " = %.0f%% of GEMM (%.0f%% per CPU-s)",
+                    100 * gf / gemmGflops(gemm), 100 * gfCpu / (2.0 * gemm.size * gemm.size * gemm.size / (gemm.cpuMs * 1e6)));
+                extra.add(String.format(Locale.ROOT, "| Gram %d rows × %d (square) | %s | %.1f ± %.1f | %.0f | %.1f GFLOP/s, %.1f per CPU-s%s |",
+                    r.size, r.size, threadsLabel(r.threads), r.ms, r.error, r.cpuMs, gf, gfCpu, vs));
             } else if (r.bench.equals("SortBaselineBenchmark.sortMedian")) {
                 extra.add(String.format(Locale.ROOT, "| Arrays.sort median n=%d d=%,d | %s | %.1f ± %.1f | %.0f | %.2f GB/s |",
                     r.n, r.d, threadsLabel(r.threads), r.ms, r.error, r.cpuMs,
@@ -171,6 +189,19 @@ public final class AggregationReport {
             String[] nd = e.getKey().split(":");
             extra.add(String.format(Locale.ROOT, "| numpy np.median(axis=0) n=%s d=%,d | 1 (numpy) | %.1f | – | %.2f GB/s |",
                 nd[0], Integer.parseInt(nd[1]), e.getValue(), gb(Integer.parseInt(nd[0]), Integer.parseInt(nd[1]), e.getValue())));
+        }
+        List<String> memory = new ArrayList<>();
+        for (Result r : results) {
+            if (r.n > 0 && !Double.isNaN(r.allocBytes)) {
+                double copy = 4.0 * r.n * ModelLayouts.forTrainableCount(r.d).size();
+                memory.add(String.format(Locale.ROOT, "| %s | %d | %,d | %.1f | %.3f |", r.bench.replace("RoundBenchmarks.", "round: "),
+                    r.n, r.d, r.allocBytes / 1e6, r.allocBytes / copy));
+            }
+        }
+        if (!memory.isEmpty()) {
+            sb.append("\n#### Allocation per operation (JMH gc profiler, all threads)\n\n"
+                + "| benchmark | n | d | MB allocated/op | in copies of the updates (n·values·4 B) |\n|---|---:|---:|---:|---:|\n");
+            memory.forEach(line -> sb.append(line).append('\n'));
         }
         if (!extra.isEmpty()) {
             sb.append("\n#### Baselines\n\n| what | threads | ms/op | CPU ms/op | rate |\n|---|---|---:|---:|---:|\n");

@@ -7,6 +7,7 @@ import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
+import org.badfl.server.badfl.BadflDefense;
 import org.badfl.server.defenses.FlTrust;
 import org.badfl.server.defenses.Flame;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,8 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * HDBSCAN → median-norm clipping → clipped mean → noise) and FLTrust (norms and cosines with the root
  * update → trust-weighted, norm-aligned sum). FLTrust's root update is a fixed random vector here: the
  * server's training of it is not aggregation work and is not timed.
- * <p>{@link #badflNonInspection} times the non-inspection part of a BADFL round with the same passes and
- * kernels ({@link BadflStandIn}) until {@code server/badfl} exists.
+ * <p>{@link #badflNonInspection} times the non-inspection part of a BADFL round: the real
+ * {@link BadflDefense} (interpretation defaults) with a context that has no model inspector, so it runs LMCA on
+ * the Gram matrix, flags LMCA's outliers, skips MNIA, clips the flagged updates layer-wise, aggregates and adds
+ * the round's noise (round 3 of 100: not the last round).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,6 +56,7 @@ public class RoundBenchmarks {
     private RoundInput input;
     private final Flame flame = new Flame();
     private final FlTrust flTrust = new FlTrust();
+    private final BadflDefense badfl = new BadflDefense();
 
     @Setup(Level.Trial)
     public void setup() {
@@ -74,6 +78,10 @@ public class RoundBenchmarks {
             }
         };
         input = new RoundInput(global, layout, updates, 3, 100, 99L, context);
+        String note = badfl.aggregate(input).note();
+        if (!note.contains("MNIA skipped")) { // time the non-inspection path, nothing else
+            throw new IllegalStateException("BADFL benchmark expected the no-inspector path, round note: " + note);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -91,9 +99,9 @@ public class RoundBenchmarks {
         return flTrust.aggregate(input);
     }
 
-    /** Non-inspection part of a BADFL round, assembled from the kernels ({@link BadflStandIn}). */
+    /** Non-inspection part of a BADFL round: {@link BadflDefense} without an inspector (MNIA skipped). */
     @Benchmark
-    public float[] badflNonInspection() {
-        return BadflStandIn.round(input.global(), input.updates(), input.seed(), compute);
+    public RoundResult badflNonInspection() {
+        return badfl.aggregate(input);
     }
 }

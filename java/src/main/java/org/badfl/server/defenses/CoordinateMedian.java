@@ -4,7 +4,6 @@ import org.badfl.server.Defense;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.CoordinateStats;
 
 /**
  * Coordinate-wise median (Yin, Chen, Ramchandran, Bartlett, "Byzantine-robust distributed learning: towards
@@ -27,7 +26,7 @@ public final class CoordinateMedian implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] median = new float[updates.dimension()];
-        CoordinateStats.median(updates.rows(), median, input.context().compute());
+        input.context().kernels().median(updates.rows(), median);
         return RoundResult.of(addTo(input.global(), median));
     }
 

@@ -5,7 +5,6 @@ import org.badfl.server.NoiseStreams;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.WeightedSum;
 
 /**
  * CRFL training-time aggregation (Xie, Chen, Chen, Li, "CRFL: Certifiably Robust Federated Learning against
@@ -107,7 +106,7 @@ public final class Crfl implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] theta = input.global().clone();
-        WeightedSum.accumulate(updates.rows(), updates.sampleWeights(), theta, input.context().compute());
+        input.context().kernels().accumulate(updates.rows(), updates.sampleWeights(), theta);
 
         double rho = rho(input.round());
         double norm = trainableNorm(theta, input.layout().trainableRanges());
@@ -119,7 +118,7 @@ public final class Crfl implements Defense {
         }
         float[] evaluated = theta.clone();
         DefenseSupport.addTrainableNoise(theta, sigma, input.seed(), NoiseStreams.CRFL, input.layout(),
-            input.context().compute());
+            input.context().kernels());
         return new RoundResult(theta, java.util.List.of(), note, evaluated);
     }
 

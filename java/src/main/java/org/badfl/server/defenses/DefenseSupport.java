@@ -2,11 +2,10 @@ package org.badfl.server.defenses;
 
 import java.util.List;
 import java.util.Locale;
-import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
-import org.badfl.server.noise.GaussianNoise;
+import org.badfl.server.kernels.AggregationKernels;
 
 /** Small steps shared by the baseline defenses. */
 final class DefenseSupport {
@@ -36,55 +35,21 @@ final class DefenseSupport {
         return scale;
     }
 
-    /** True when the ranges {@code [s0, e0, ...]} cover all of [0, size). */
-    static boolean coversAll(int[] ranges, int size) {
-        return ranges.length == 2 && ranges[0] == 0 && ranges[1] == size || size == 0;
-    }
-
     /**
      * {@code target[i] += σ·z_i} for i in the trainable coordinates, z_i = element i of Gaussian stream
-     * (seed, stream) (so the noise of parameter i does not depend on which other coordinates get noise).
-     * BatchNorm running statistics get none: noise could make a running variance negative (FLPoison's FLAME
-     * skips them for the same reason).
+     * (seed, stream) (so the noise of parameter i does not depend on which other coordinates get noise), added
+     * range by range in place by {@code kernels} (no temporary d-vector). BatchNorm running statistics get none:
+     * noise could make a running variance negative (FLPoison's FLAME skips them for the same reason).
      */
     static void addTrainableNoise(float[] target, double sigma, long seed, long stream, ParamLayout layout,
-                                  Compute compute) {
+                                  AggregationKernels kernels) {
         if (sigma == 0) {
             return;
         }
         int[] ranges = layout.trainableRanges();
-        if (coversAll(ranges, target.length)) {
-            GaussianNoise.add(target, sigma, seed, stream, compute);
-            return;
-        }
-        float[] noise = new float[target.length];
-        GaussianNoise.add(noise, sigma, seed, stream, compute);
         for (int r = 0; r < ranges.length; r += 2) {
-            for (int c = ranges[r]; c < ranges[r + 1]; c++) {
-                target[c] += noise[c];
-            }
+            kernels.addNoise(target, ranges[r], ranges[r + 1], sigma, seed, stream);
         }
-    }
-
-    /**
-     * ⟨rows[i], v⟩ over the coordinate ranges, one task per row, each summed in double in index order
-     * (deterministic on any thread count). O(n·d): for defenses that need only norms or dots with one vector,
-     * where the n×n Gram matrix would be wasted work. {@code v == null} gives squared norms.
-     */
-    static double[] dots(float[][] rows, float[] v, int[] ranges, Compute compute) {
-        double[] out = new double[rows.length];
-        compute.parallelFor(rows.length, i -> {
-            float[] row = rows[i];
-            float[] other = v == null ? row : v;
-            double s = 0;
-            for (int r = 0; r < ranges.length; r += 2) {
-                for (int c = ranges[r]; c < ranges[r + 1]; c++) {
-                    s += (double) row[c] * other[c];
-                }
-            }
-            out[i] = s;
-        });
-        return out;
     }
 
     /** Median, numpy convention (mean of the two middle values for an even count); NaN for no values. */

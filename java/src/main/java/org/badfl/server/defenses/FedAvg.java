@@ -4,7 +4,6 @@ import org.badfl.server.Defense;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.WeightedSum;
 
 /**
  * Federated averaging (McMahan et al., AISTATS 2017; BASELINES.md "FedAvg"): G ← G + Σ_i p_i Δ_i with
@@ -25,7 +24,7 @@ public final class FedAvg implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] next = input.global().clone();
-        WeightedSum.accumulate(updates.rows(), updates.sampleWeights(), next, input.context().compute());
+        input.context().kernels().accumulate(updates.rows(), updates.sampleWeights(), next);
         return RoundResult.of(next);
     }
 }

@@ -12,7 +12,7 @@ import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.UpdateValidator;
 import org.badfl.server.detect.GramMatrix;
-import org.badfl.server.kernels.WeightedSum;
+import org.badfl.server.kernels.AggregationKernels;
 import org.badfl.util.Seeds;
 
 /**
@@ -61,18 +61,21 @@ public final class FlTrust implements Defense {
     }
 
     /**
-     * Steps 2-3 for updates and a given root update (neither modified): dots with g_0 and norms in one O(n·d)
-     * pass each (the n×n Gram matrix is not needed). Cosine convention as {@link GramMatrix#cosine}: 0 when
+     * Steps 2-3 for updates and a given root update (neither modified): dots with g_0 and norms together in one
+     * O(n·d) pass ({@link AggregationKernels#dotsAndSquaredNorms}, on the CPU
+     * {@link org.badfl.server.kernels.RowDots}: float FMA within chunks of 8192 coordinates, chunks added in
+     * double, so within (m + 1)·2⁻²⁴·Σ|x_c·y_c|, m = 512, of the exact sums; the n×n Gram matrix is not needed). Cosine convention as {@link GramMatrix#cosine}: 0 when
      * either vector is zero, clamped to [−1, 1].
      */
     public static Scores score(RoundInput input, float[] rootUpdate) {
         RoundUpdates updates = input.updates();
         int n = updates.size();
         int[] ranges = input.layout().trainableRanges();
-        double[] dots = DefenseSupport.dots(updates.rows(), rootUpdate, ranges, input.context().compute());
-        double[] squaredNorms = DefenseSupport.dots(updates.rows(), null, ranges, input.context().compute());
-        double rootSquaredNorm = DefenseSupport.dots(new float[][] {rootUpdate}, null, ranges,
-            input.context().compute())[0];
+        AggregationKernels kernels = input.context().kernels();
+        double[][] dotsAndNorms = kernels.dotsAndSquaredNorms(updates.rows(), rootUpdate, ranges);
+        double[] dots = dotsAndNorms[0];
+        double[] squaredNorms = dotsAndNorms[1];
+        double rootSquaredNorm = kernels.dots(new float[][] {rootUpdate}, null, ranges)[0];
         double rootNorm = Math.sqrt(rootSquaredNorm);
         double[] trust = new double[n];
         double[] cosines = new double[n];
@@ -114,8 +117,7 @@ public final class FlTrust implements Defense {
             layerScale[i] = DefenseSupport.trainableScale(input.layout(), s.scales()[i]);
         }
         float[] next = input.global().clone();
-        WeightedSum.accumulateLayerScaled(updates.rows(), weights, layerScale, input.layout(), next,
-            input.context().compute());
+        input.context().kernels().accumulateLayerScaled(updates.rows(), weights, layerScale, input.layout(), next);
         return new RoundResult(next, verdicts, "");
     }
 

@@ -14,7 +14,6 @@ import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.detect.GramMatrix;
 import org.badfl.server.detect.Hdbscan;
-import org.badfl.server.kernels.WeightedSum;
 
 /**
  * FLAME (Nguyen et al., "FLAME: Taming Backdoors in Federated Learning", USENIX Security 2022), as fixed in
@@ -105,13 +104,13 @@ public final class Flame implements Defense {
         GramMatrix updateGram;
         GramMatrix compared;
         if (vectors == Vectors.UPDATES) {
-            updateGram = GramMatrix.of(updates.rows(), ranges, input.context().compute());
+            updateGram = GramMatrix.of(updates.rows(), ranges, input.context().kernels());
             compared = updateGram;
         } else {
             // One pass over [Δ_1 .. Δ_n, G] gives both the updates' and the models' Gram matrices.
             float[][] withGlobal = Arrays.copyOf(updates.rows(), n + 1);
             withGlobal[n] = input.global();
-            GramMatrix all = GramMatrix.of(withGlobal, ranges, input.context().compute());
+            GramMatrix all = GramMatrix.of(withGlobal, ranges, input.context().kernels());
             updateGram = all.select(firstN(n));
             compared = modelGram(all, n);
         }
@@ -140,7 +139,7 @@ public final class Flame implements Defense {
         float[] next = input.global().clone();
         addClippedMean(input, s, next);
         DefenseSupport.addTrainableNoise(next, lambda * s.bound(), input.seed(), NoiseStreams.FLAME, input.layout(),
-            input.context().compute());
+            input.context().kernels());
         String note = s.allNoise() ? "HDBSCAN labelled every update noise: all admitted" : "";
         return new RoundResult(next, verdicts(updates, s), note);
     }
@@ -168,7 +167,7 @@ public final class Flame implements Defense {
             weights[a] = 1.0 / m;
             layerScale[a] = DefenseSupport.trainableScale(layout, s.clipFactors()[s.admitted()[a]]);
         }
-        WeightedSum.accumulateLayerScaled(admitted.rows(), weights, layerScale, layout, next, input.context().compute());
+        input.context().kernels().accumulateLayerScaled(admitted.rows(), weights, layerScale, layout, next);
     }
 
     private static List<ClientVerdict> verdicts(RoundUpdates updates, Selection s) {

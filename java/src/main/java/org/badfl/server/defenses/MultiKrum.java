@@ -10,7 +10,6 @@ import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.detect.GramMatrix;
-import org.badfl.server.kernels.WeightedSum;
 
 /**
  * Multi-Krum (Blanchard et al., NeurIPS 2017, §4; vio1etus/FLPoison {@code aggregators/multikrum.py}): the
@@ -67,8 +66,7 @@ public final class MultiKrum implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         int fr = Krum.f(f, n);
-        double[] scores = Krum.scores(GramMatrix.of(updates.rows(), input.layout().trainableRanges(),
-            input.context().compute()), fr);
+        double[] scores = Krum.scores(GramMatrix.of(updates.rows(), input.layout().trainableRanges(), input.context().kernels()), fr);
         int[] ranking = Krum.ranking(scores);
         int m = selectedFor(n);
         boolean[] isSelected = new boolean[n];
@@ -78,7 +76,7 @@ public final class MultiKrum implements Defense {
             weights[ranking[r]] = 1.0 / m;
         }
         float[] next = input.global().clone();
-        WeightedSum.accumulate(updates.rows(), weights, next, input.context().compute());
+        input.context().kernels().accumulate(updates.rows(), weights, next);
         double cut = scores[ranking[m - 1]];
         List<ClientVerdict> verdicts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

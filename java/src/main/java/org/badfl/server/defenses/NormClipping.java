@@ -10,7 +10,6 @@ import org.badfl.server.NoiseStreams;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.WeightedSum;
 
 /**
  * Norm clipping with a fixed bound (Sun, Kairouz, Suresh, McMahan, "Can you really backdoor federated
@@ -60,8 +59,7 @@ public final class NormClipping implements Defense {
         if (n == 0) {
             return DefenseSupport.emptyRound(input);
         }
-        double[] norms = DefenseSupport.dots(updates.rows(), null, input.layout().trainableRanges(),
-            input.context().compute());
+        double[] norms = input.context().kernels().dots(updates.rows(), null, input.layout().trainableRanges());
         for (int i = 0; i < n; i++) {
             norms[i] = Math.sqrt(norms[i]);
         }
@@ -77,10 +75,10 @@ public final class NormClipping implements Defense {
             }
         }
         float[] next = input.global().clone();
-        WeightedSum.accumulateLayerScaled(updates.rows(), updates.sampleWeights(), layerScale, input.layout(), next,
-            input.context().compute());
+        input.context().kernels().accumulateLayerScaled(updates.rows(), updates.sampleWeights(), layerScale, input.layout(),
+            next);
         DefenseSupport.addTrainableNoise(next, sigma, input.seed(), NoiseStreams.NORM_CLIPPING, input.layout(),
-            input.context().compute());
+            input.context().kernels());
         return new RoundResult(next, verdicts, "");
     }
 }

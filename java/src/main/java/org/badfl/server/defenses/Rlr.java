@@ -6,7 +6,6 @@ import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.kernels.SignVotes;
-import org.badfl.server.kernels.WeightedSum;
 
 /**
  * Robust learning rate (Ozdayi, Kantarcioglu, Gel, "Defending against backdoors in federated learning with
@@ -64,9 +63,9 @@ public final class Rlr implements Defense {
         float[][] rows = updates.rows();
         int d = updates.dimension();
         int[] votes = new int[d];
-        SignVotes.absSignSum(rows, votes, input.context().compute());
+        input.context().kernels().absSignSum(rows, votes);
         float[] mean = new float[d];
-        WeightedSum.accumulate(rows, updates.sampleWeights(), mean, input.context().compute());
+        input.context().kernels().accumulate(rows, updates.sampleWeights(), mean);
 
         float[] global = input.global();
         float[] next = new float[d];

@@ -4,7 +4,6 @@ import org.badfl.server.Defense;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.CoordinateStats;
 
 /**
  * Coordinate-wise trimmed mean (Yin et al., ICML 2018; vio1etus/FLPoison {@code aggregators/trimmedmean.py}):
@@ -51,7 +50,7 @@ public final class TrimmedMean implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] mean = new float[updates.dimension()];
-        CoordinateStats.trimmedMean(updates.rows(), trimmed(updates.size()), mean, input.context().compute());
+        input.context().kernels().trimmedMean(updates.rows(), trimmed(updates.size()), mean);
         return RoundResult.of(CoordinateMedian.addTo(input.global(), mean));
     }
 }

@@ -10,5 +10,7 @@
  *       update; Multi-Krum the mean of the selected; Median and Trimmed mean treat them like every coordinate.</li>
  * </ul>
  * Noise streams: {@link org.badfl.server.NoiseStreams}.
+ * <p>Heavy steps (Gram, row dots, median, trimmed mean, sign votes, weighted sums, noise) go through
+ * {@link org.badfl.server.ServerContext#kernels()}: the CPU kernels by default, a device's when the server has one.
  */
 package org.badfl.server.defenses;

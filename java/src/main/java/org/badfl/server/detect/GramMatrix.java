@@ -32,6 +32,11 @@ public final class GramMatrix {
         return new GramMatrix(rows.length, Gram.compute(rows, ranges, compute));
     }
 
+    /** As {@link #of(float[][], int[], Compute)} with the Gram matrix from {@code kernels} (CPU or device). */
+    public static GramMatrix of(float[][] rows, int[] ranges, org.badfl.server.kernels.AggregationKernels kernels) {
+        return new GramMatrix(rows.length, kernels.gram(rows, ranges));
+    }
+
     /** Wraps a row-major n×n symmetric matrix (not copied). */
     public static GramMatrix wrap(double[] gram, int n) {
         if (gram.length != (long) n * n) {

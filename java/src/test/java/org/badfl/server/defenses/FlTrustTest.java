@@ -71,4 +71,52 @@ class FlTrustTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new FlTrust().aggregate(nanRoot));
         assertEquals("FLTrust root update is not finite: NaN at index 1 (w[1])", e.getMessage());
     }
+
+    /**
+     * Scores on random rows (d = 20,003 trainable + 37 BatchNorm values: several 8192-coordinate chunks, a tail
+     * that is not a multiple of any vector width) against the plain double sums that FLTrust used before it
+     * called RowDots. RowDots adds float FMAs within a chunk (one lane: m = 8192/16 = 512 terms), so each dot
+     * is within (m + 1)·2⁻²⁴·Σ|x·y| ≈ 3.1e-5·‖x‖‖y‖ of the exact value; a cosine and a norm ratio combine three
+     * such sums: tolerance 1e-4 (absolute on cosines, relative on scales), plus 1e-12 for the double
+     * reference's own rounding.
+     */
+    @Test
+    void rowDotScoresMatchPlainDoubleSums() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(61);
+        int d = 20_003;
+        org.badfl.engine.ParamLayout layout = Rounds.withBn(d, 37);
+        float[][] rows = new float[9][layout.size()];
+        float[] root = new float[layout.size()];
+        for (int c = 0; c < root.length; c++) {
+            root[c] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < rows.length; i++) {
+            for (int c = 0; c < root.length; c++) {
+                rows[i][c] = (float) ((i % 3 - 1) * 0.3 * root[c] + random.nextGaussian() * (1 + i));
+            }
+        }
+        RoundInput in = Rounds.input(new float[layout.size()], layout, withRoot(root), 1, 3, rows);
+        FlTrust.Scores s = FlTrust.score(in, root);
+        double rootNorm = Math.sqrt(plainDot(root, root, d));
+        assertEquals(rootNorm, s.rootNorm(), 1e-12 + 1e-4 * rootNorm);
+        for (int i = 0; i < rows.length; i++) {
+            double norm = Math.sqrt(plainDot(rows[i], rows[i], d));
+            double cosine = plainDot(rows[i], root, d) / (norm * rootNorm);
+            double scale = rootNorm / norm;
+            assertEquals(cosine, s.cosines()[i], 1e-12 + 1e-4, "cosine of row " + i);
+            assertEquals(Math.max(0, cosine), s.trust()[i], 1e-12 + 1e-4, "trust of row " + i);
+            assertEquals(scale, s.scales()[i], 1e-12 + 1e-4 * scale, "scale of row " + i);
+        }
+        assertTrue(s.trust()[0] == 0 && s.trust()[2] > 0, "the data give both signs: " + java.util.Arrays.toString(
+            s.cosines()));
+    }
+
+    /** Σ_{c<d} a_c·b_c in double, index order (FLTrust's scalar loop before RowDots). */
+    private static double plainDot(float[] a, float[] b, int d) {
+        double s = 0;
+        for (int c = 0; c < d; c++) {
+            s += (double) a[c] * b[c];
+        }
+        return s;
+    }
 }

@@ -32,6 +32,30 @@ class RowDotsTest {
         }
     }
 
+    /** The fused pass gives exactly the two separate calls' values (same chunk sums, same order), any thread count. */
+    @Test
+    void dotsAndSquaredNormsInOnePassEqualTheSeparateCalls() {
+        for (int n : new int[] {1, 5}) {
+            for (int d : new int[] {1, 33, 2 * Gram.CHUNKS_PER_TASK * Gram.CHUNK + 5}) {
+                float[][] rows = TestRows.gaussian(n, d, 7L * n + d);
+                float[] v = TestRows.gaussian(1, d, d + 1)[0];
+                int[] ranges = {0, d / 3, d / 2, d};
+                for (boolean vector : new boolean[] {true, false}) {
+                    double[][] both = RowDots.dotsAndSquaredNorms(rows, v, ranges, Compute.serial(), vector);
+                    assertArrayEquals(RowDots.dots(rows, v, ranges, Compute.serial(), vector), both[0]);
+                    assertArrayEquals(RowDots.dots(rows, null, ranges, Compute.serial(), vector), both[1]);
+                }
+                try (Compute two = Compute.create(2)) {
+                    double[][] parallel = RowDots.dotsAndSquaredNorms(rows, v, ranges, two);
+                    assertArrayEquals(RowDots.dots(rows, v, ranges, Compute.serial()), parallel[0]);
+                    assertArrayEquals(RowDots.squaredNorms(rows, ranges, Compute.serial()), parallel[1]);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> RowDots.dotsAndSquaredNorms(TestRows.gaussian(2, 10, 1),
+            new float[5], Gram.all(10), Compute.serial()));
+    }
+
     @Test
     void layerNormsPerEntry() {
         ParamLayout.Builder b = ParamLayout.builder();
