@@ -40,19 +40,9 @@ public final class ScenarioConfig {
     /** The pseudo-defense "no attack": FedAvg with every adversary's attack disabled. */
     public static final String NO_ATTACK = "no-attack";
 
-    /**
-     * Default list of defenses compared by {@code ./badfl run}: no-attack, fedavg, flame, rlr, crfl, fltrust, and
-     * badfl when the defense registry has it.
-     */
-    public static final List<String> DEFAULT_DEFENSES = defaultDefenses();
-
-    private static List<String> defaultDefenses() {
-        List<String> d = new ArrayList<>(List.of(NO_ATTACK, "fedavg", "flame", "rlr", "crfl", "fltrust"));
-        if (org.badfl.server.defenses.Defenses.names().contains("badfl")) {
-            d.add("badfl");
-        }
-        return List.copyOf(d);
-    }
+    /** Default list of defenses compared by {@code ./badfl run} (the paper's Table III columns, and no attack). */
+    public static final List<String> DEFAULT_DEFENSES =
+        List.of(NO_ATTACK, "fedavg", "flame", "rlr", "crfl", "fltrust", "badfl");
 
     // ---------------------------------------------------------------- run
 

@@ -22,6 +22,9 @@ import org.badfl.server.RoundUpdates;
  * far below what the distances derived from it need ({@code org.badfl.server.detect.GramMatrix}).
  * <p>Tasks are fixed runs of chunks whose partials are added in task order: bit-identical results on any
  * thread count.
+ * <p>From {@value GramGemm#MIN_ROWS} rows on (and values in float's safe range), {@link #compute} forms the
+ * triangle from blocks of the engine's GEMM instead ({@link GramGemm}, same rounding order of magnitude):
+ * there the GEMM's cache blocking beats the direct tiles, which re-read every row once per tile row.
  */
 public final class Gram {
 
@@ -46,9 +49,14 @@ public final class Gram {
         if (n == 0) {
             return new double[0];
         }
-        double[] lower = VectorSupport.enabled()
-            ? GramVector.lowerTriangle(rows, ranges, false, compute)
-            : GramScalar.lowerTriangle(rows, ranges, false, compute);
+        double[] lower;
+        if (!VectorSupport.enabled()) {
+            lower = GramScalar.lowerTriangle(rows, ranges, false, compute);
+        } else if (n >= GramGemm.MIN_ROWS && GramGemm.safe(rows, ranges, compute)) {
+            lower = GramGemm.lowerTriangle(rows, ranges, compute); // many rows: blocks of the engine's GEMM
+        } else {
+            lower = GramVector.lowerTriangle(rows, ranges, false, compute);
+        }
         return expand(lower, n);
     }
 

@@ -81,6 +81,49 @@ class GramTest {
         assertEquals(0, RowDots.dots(new float[0][], new float[10], Gram.all(10), Compute.serial()).length);
     }
 
+    /** GEMM path: float FMA chains of ≤ SLICE terms per slice, slices added in double. */
+    private static final double GEMM_EPS = (GramGemm.SLICE + 1) * 0x1p-24 + 0x1p-40;
+
+    @Test
+    void gemmPathMatchesReferenceForManyRows() {
+        // Ragged blocks (n not a multiple of BLOCK), ranges with an empty one, groups and slices cut inside ranges.
+        int n = GramGemm.BLOCK + 37;
+        int d = GramGemm.groupLength(n) + GramGemm.SLICE + 45;
+        float[][] rows = TestRows.gaussian(n, d, 77);
+        int[] ranges = {0, 0, 3, 700, 700, d - 11, d - 5, d};
+        double[] lower = GramGemm.lowerTriangle(rows, ranges, Compute.serial());
+        check(rows, ranges, lower, GEMM_EPS, "gemm n=" + n + " d=" + d);
+        try (Compute compute = Compute.create(3)) {
+            assertArrayEquals(lower, GramGemm.lowerTriangle(rows, ranges, compute), "gemm path, 3 threads");
+            // Gram.compute takes the GEMM path from MIN_ROWS rows on; the same numbers, expanded.
+            double[] full = Gram.compute(rows, ranges, compute);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j <= i; j++) {
+                    assertEquals(lower[Gram.tri(i, j)], full[i * n + j]);
+                    assertEquals(lower[Gram.tri(i, j)], full[j * n + i]);
+                }
+            }
+        }
+        // d = 1 and one row per block edge.
+        float[][] single = TestRows.gaussian(GramGemm.MIN_ROWS, 1, 5);
+        check(single, Gram.all(1), GramGemm.lowerTriangle(single, Gram.all(1), Compute.serial()), GEMM_EPS, "gemm d=1");
+    }
+
+    @Test
+    void gemmPathOnlyForValuesInFloatsSafeRange() {
+        float[][] rows = TestRows.gaussian(GramGemm.MIN_ROWS, 40, 6);
+        assertTrue(GramGemm.safe(rows, Gram.all(40), Compute.serial()));
+        rows[7][3] = 1e25f; // products overflow float: Gram.compute must keep the double fallback of the vector path
+        assertTrue(!GramGemm.safe(rows, Gram.all(40), Compute.serial()));
+        assertTrue(GramGemm.safe(rows, new int[] {4, 40}, Compute.serial()), "outside the ranges does not count");
+        double[] g = Gram.compute(rows, Gram.all(40), Compute.serial());
+        assertTrue(Double.isFinite(g[7 * rows.length + 7]));
+        rows[7][3] = 1e-30f;
+        assertTrue(!GramGemm.safe(rows, Gram.all(40), Compute.serial()));
+        rows[7][3] = 0f;
+        assertTrue(GramGemm.safe(rows, Gram.all(40), Compute.serial()));
+    }
+
     @Test
     void bitIdenticalOnAnyThreadCount() {
         // More than one task (tasks hold CHUNKS_PER_TASK chunks), with a ragged last chunk.
