@@ -14,8 +14,8 @@ import java.util.Locale;
  */
 public record TrainingDevice(Device device, String message) implements AutoCloseable {
 
-    /** Where the defenses aggregate when clients train on a device (BADFL still calls the CPU kernels). */
-    private static final String AGGREGATION = "; the baseline defenses aggregate there too (BADFL on the CPU)";
+    /** Where the defenses aggregate when clients train on a device (BADFL's saliency inspection stays on the CPU). */
+    private static final String AGGREGATION = "; the defenses aggregate there too (BADFL inspects on the CPU)";
 
     /** Resolves a {@code --device} value; opens the device (the caller closes this record). */
     public static TrainingDevice select(String name) {

@@ -162,7 +162,7 @@ class DeviceAggregationKernelsTest {
         float[] global = rows(1, d, 6)[0];
         float[] root = rows(3, d, 5)[2].clone(); // an honest-looking direction for FLTrust
         List<String> baselines = List.of("fedavg", "median", "trimmed-mean", "rlr", "krum", "multi-krum", "flame",
-            "fltrust", "norm-clipping", "crfl");
+            "fltrust", "norm-clipping", "crfl", "badfl"); // badfl without an inspector: LMCA + removal + noise
         double eps = Math.scalb(1.0, -22);
         for (String name : baselines) {
             Defense defense = Defenses.create(name);

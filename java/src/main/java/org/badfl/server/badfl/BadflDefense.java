@@ -19,8 +19,7 @@ import org.badfl.server.badfl.BadflConfig.Detection;
 import org.badfl.server.detect.GramMatrix;
 import org.badfl.server.detect.Hdbscan;
 import org.badfl.server.detect.KMeans;
-import org.badfl.server.noise.GaussianNoise;
-import org.badfl.server.kernels.WeightedSum;
+import org.badfl.server.kernels.AggregationKernels;
 import org.badfl.util.Seeds;
 
 /**
@@ -99,7 +98,8 @@ public final class BadflDefense implements Defense {
         }
         Compute compute = input.context().compute();
         ParamLayout layout = input.layout();
-        GramMatrix gram = GramMatrix.of(updates.rows(), layout.trainableRanges(), compute);
+        AggregationKernels kernels = input.context().kernels(); // the CPU's, or the GPU's with --device gpu
+        GramMatrix gram = GramMatrix.of(updates.rows(), layout.trainableRanges(), kernels);
 
         Detected detected = detect(input, gram);
         double[] bounded = normGuard(gram);
@@ -112,7 +112,7 @@ public final class BadflDefense implements Defense {
         WeightElimination.Outcome outcome = null;
         if (config.eliminate()) {
             outcome = new WeightElimination(config.clipping()).aggregate(input.global(), layout, updates,
-                detected.flagged(), bounded, compute);
+                detected.flagged(), bounded, kernels, compute);
             next = outcome.global();
             if (!outcome.note().isEmpty()) {
                 notes.add(outcome.note());
@@ -126,7 +126,7 @@ public final class BadflDefense implements Defense {
                     Arrays.fill(scale[i], bounded[i]);
                 }
             }
-            WeightedSum.accumulateLayerScaled(updates.rows(), updates.sampleWeights(), scale, layout, next, compute);
+            kernels.accumulateLayerScaled(updates.rows(), updates.sampleWeights(), scale, layout, next);
             if (countTrue(detected.flagged()) > 0) {
                 notes.add("weight elimination off (mwe=off): flagged updates aggregated as sent");
             }
@@ -142,7 +142,7 @@ public final class BadflDefense implements Defense {
                 + " x the median norm scaled down to that bound");
         }
         if (!input.isLastRound()) {
-            addTrainableNoise(next, config.sigma(), input.seed(), layout, compute);
+            addTrainableNoise(next, config.sigma(), input.seed(), layout, kernels);
         }
         return new RoundResult(next, verdicts(updates, detected, bounded, outcome), String.join("; ", notes));
     }
@@ -309,13 +309,13 @@ public final class BadflDefense implements Defense {
      * exactly as noise on the whole vector would give it, without a full-length noise buffer.
      */
     private static void addTrainableNoise(float[] target, double sigma, long seed, ParamLayout layout,
-                                          Compute compute) {
+                                          AggregationKernels kernels) {
         if (sigma == 0) {
             return;
         }
         int[] ranges = layout.trainableRanges();
         for (int r = 0; r < ranges.length; r += 2) {
-            GaussianNoise.add(target, ranges[r], ranges[r + 1], sigma, seed, NoiseStreams.BADFL, compute);
+            kernels.addNoise(target, ranges[r], ranges[r + 1], sigma, seed, NoiseStreams.BADFL);
         }
     }
 

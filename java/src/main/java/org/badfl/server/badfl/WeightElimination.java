@@ -7,8 +7,7 @@ import java.util.List;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.CoordinateStats;
-import org.badfl.server.kernels.WeightedSum;
+import org.badfl.server.kernels.AggregationKernels;
 
 /**
  * Malicious local weight elimination (BADFL, Zhang et al., TKDE 2024, Section V-B, eq. 9-10, Algorithm 3 lines
@@ -71,6 +70,15 @@ public final class WeightElimination {
      */
     public Outcome aggregate(float[] global, ParamLayout layout, RoundUpdates updates, boolean[] flagged,
                              double[] bounded, Compute compute) {
+        return aggregate(global, layout, updates, flagged, bounded, AggregationKernels.cpu(compute), compute);
+    }
+
+    /**
+     * As {@link #aggregate(float[], ParamLayout, RoundUpdates, boolean[], double[], Compute)}, with the medians and
+     * the weighted sum on {@code kernels} (the server's, e.g. a GPU's); per-layer norms stay on {@code compute}.
+     */
+    public Outcome aggregate(float[] global, ParamLayout layout, RoundUpdates updates, boolean[] flagged,
+                             double[] bounded, AggregationKernels kernels, Compute compute) {
         int n = updates.size();
         if (n == 0) {
             throw new IllegalArgumentException("weight elimination: no updates");
@@ -87,7 +95,7 @@ public final class WeightElimination {
         float[] next = global.clone();
         if (benignCount == 0) {
             float[] median = new float[layout.size()];
-            CoordinateStats.median(boundedRows(updates, bounded), median, compute);
+            kernels.median(boundedRows(updates, bounded), median);
             for (int c = 0; c < next.length; c++) {
                 next[c] += median[c];
             }
@@ -111,7 +119,7 @@ public final class WeightElimination {
         switch (mode) {
             case LAYER -> clipLayers(updates, flagged, layout, layerScale, clipped, description, compute);
             case COORDINATE -> clipCoordinates(updates, flagged, layerScale, layout, rows, clipped, description,
-                compute);
+                kernels);
             case REMOVE -> {
                 double kept = 0;
                 for (int i = 0; i < n; i++) {
@@ -132,7 +140,7 @@ public final class WeightElimination {
             case LM -> clipToMedianNorm(updates, flagged, layout, layerScale, clipped, description, compute);
             default -> throw new IllegalStateException("unhandled mode " + mode);
         }
-        WeightedSum.accumulateLayerScaled(rows, weights, layerScale, layout, next, compute);
+        kernels.accumulateLayerScaled(rows, weights, layerScale, layout, next);
         return new Outcome(next, removed, clipped, description, "");
     }
 
@@ -196,7 +204,7 @@ public final class WeightElimination {
     /** Coordinate mode: eq. (9) on magnitudes against the benign coordinate-wise median. */
     private static void clipCoordinates(RoundUpdates updates, boolean[] flagged, double[][] layerScale,
                                         ParamLayout layout, float[][] rows, boolean[] clipped, String[] description,
-                                        Compute compute) {
+                                        AggregationKernels kernels) {
         int n = updates.size();
         float[][] scaledRows = new float[n][];
         int benignCount = 0;
@@ -214,7 +222,7 @@ public final class WeightElimination {
             }
         }
         float[] median = new float[layout.size()];
-        CoordinateStats.median(benign, median, compute);
+        kernels.median(benign, median);
         for (int i = 0; i < n; i++) {
             rows[i] = scaledRows[i];
             layerScale[i] = null; // already applied
