@@ -30,9 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * update → trust-weighted, norm-aligned sum). FLTrust's root update is a fixed random vector here: the
  * server's training of it is not aggregation work and is not timed.
  * <p>{@link #badflNonInspection} times the non-inspection part of a BADFL round: the real
- * {@link BadflDefense} (interpretation defaults) with a context that has no model inspector, so it runs LMCA on
- * the Gram matrix, flags LMCA's outliers, skips MNIA, clips the flagged updates layer-wise, aggregates and adds
- * the round's noise (round 3 of 100: not the last round).
+ * {@link BadflDefense} (its defaults) with a context that has no model inspector, so it runs LMCA on the Gram
+ * matrix, flags LMCA's outliers, skips MNIA, applies the norm guard, removes the flagged updates (default
+ * {@code clipping=remove}), aggregates and adds the round's noise (round 3 of 100: not the last round).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
