@@ -44,6 +44,7 @@ zip -q -d "$out/badfl.jar" 'lib/libJNvPTXCompiler-*' 'org/jline/nativ/Windows/*'
   >/dev/null || true
 
 cp "$here/gpu_check.sh" "$here/torch_gpu_bench.py" "$here/compare.awk" "$here/README.md" "$out/"
+cp "$here/../python/torch_train_cpu.py" "$out/"  # the models torch_gpu_bench.py imports
 cat > "$out/badfl" <<'LAUNCHER'
 #!/usr/bin/env bash
 # badfl with the bundled runtime (no Java needed on this machine).

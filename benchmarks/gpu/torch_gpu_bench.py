@@ -17,6 +17,7 @@ Usage: torch_gpu_bench.py [--csv FILE] [--steps 20] [--warmup 5] [--n 100] [--d 
        torch_gpu_bench.py --device cpu --steps 1 --warmup 0 --n 5 --d 1000     (smoke test of the script, no GPU)
 """
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -34,7 +35,6 @@ def main():
     args = ap.parse_args()
 
     import torch
-    import torch.nn as nn
     import torch.nn.functional as F
 
     cuda = args.device == "cuda"
@@ -52,73 +52,16 @@ def main():
     torch.backends.cudnn.benchmark = True
     rows = []
 
-    class PaperCnn(nn.Module):  # pytorch/examples mnist/main.py Net
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, 3, 1)
-            self.conv2 = nn.Conv2d(32, 64, 3, 1)
-            self.dropout1 = nn.Dropout(0.25)
-            self.dropout2 = nn.Dropout(0.5)
-            self.fc1 = nn.Linear(9216, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = F.relu(self.conv1(x))
-            x = F.relu(self.conv2(x))
-            x = F.max_pool2d(x, 2)
-            x = self.dropout1(x)
-            x = torch.flatten(x, 1)
-            x = F.relu(self.fc1(x))
-            x = self.dropout2(x)
-            return self.fc2(x)
-
-    class BasicBlock(nn.Module):  # kuangliu/pytorch-cifar models/resnet.py
-        expansion = 1
-
-        def __init__(self, in_planes, planes, stride=1):
-            super().__init__()
-            self.conv1 = nn.Conv2d(in_planes, planes, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(planes)
-            self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(planes)
-            self.shortcut = nn.Sequential()
-            if stride != 1 or in_planes != planes:
-                self.shortcut = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
-
-        def forward(self, x):
-            out = F.relu(self.bn1(self.conv1(x)))
-            out = self.bn2(self.conv2(out))
-            return F.relu(out + self.shortcut(x))
-
-    class ResNet18(nn.Module):
-        def __init__(self, num_classes=10):
-            super().__init__()
-            self.in_planes = 64
-            self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(64)
-            self.layer1 = self._make(64, 2, 1)
-            self.layer2 = self._make(128, 2, 2)
-            self.layer3 = self._make(256, 2, 2)
-            self.layer4 = self._make(512, 2, 2)
-            self.linear = nn.Linear(512, num_classes)
-
-        def _make(self, planes, blocks, stride):
-            layers = []
-            for s in [stride] + [1] * (blocks - 1):
-                layers.append(BasicBlock(self.in_planes, planes, s))
-                self.in_planes = planes
-            return nn.Sequential(*layers)
-
-        def forward(self, x):
-            out = F.relu(self.bn1(self.conv1(x)))
-            out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
-            out = F.adaptive_avg_pool2d(out, 1)
-            return self.linear(torch.flatten(out, 1))
+    # One definition of the models for both anchors: torch_train_cpu.py lies next to this script in the GPU
+    # bundle (package.sh copies it) and in ../python in the repository.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:0] = [here, os.path.join(here, "..", "python")]
+    from torch_train_cpu import ResNet18, paper_cnn
 
     print(f"training: images/s, device-resident random batches, SGD momentum 0.9, weight decay 5e-4, "
           f"{args.warmup} warm-up + {args.steps} timed steps")
     print(f"  {'model':12s} {'batch':>6s} {'precision':9s} {'ms/step':>10s} {'images/s':>12s}")
-    for name, make, shape, batch in (("cnn-paper", PaperCnn, (1, 28, 28), 64), ("resnet18", ResNet18, (3, 32, 32), 128)):
+    for name, make, shape, batch in (("cnn-paper", paper_cnn, (1, 28, 28), 64), ("resnet18", ResNet18, (3, 32, 32), 128)):
         for precision in ("fp32", "tf32"):
             tf32 = precision == "tf32"
             torch.backends.cuda.matmul.allow_tf32 = tf32
