@@ -7,7 +7,9 @@
 #   4. badfl gpu bench --device gpu                 training images/s (cnn-paper b64, resnet18 b128; fp32, TF32),
 #                                                   aggregation GB/s at n=100, d=11,173,962 vs device copy
 #   5. python3 torch_gpu_bench.py                   the PyTorch anchor on the same GPU (if torch imports with CUDA)
-#   6. comparison against the goals                 resnet18 >= 1.0x PyTorch fp32; aggregation >= 60% of copy
+#   6. badfl run --device gpu, then cpu             a short end-to-end simulation (fedavg, badfl; 3 rounds) on each
+#   7. compute-sanitizer memcheck of the self-test   (when compute-sanitizer is on PATH)
+#   8. comparison against the goals                 resnet18 >= 1.0x PyTorch fp32; aggregation >= 60% of copy
 #                                                   bandwidth and >= 20x torch.median
 # Every step has its own time limit, and no step may run past the overall budget ($GPU_CHECK_BUDGET seconds, default
 # 460: under 8 minutes with the kill grace periods); a failing or timed-out step is reported and the next one runs.
@@ -79,6 +81,20 @@ else
   echo
   echo "=== torch: NOT RUN: PyTorch with CUDA is not importable with $python ($why); no PyTorch anchor in this run"
   summary+=("$(printf '%-10s %-28s %4d s' torch "not run (no torch+CUDA)" 0)")
+fi
+
+# End to end: a short `run` (fedavg and badfl, 3 rounds of the default scenario) with clients training on the GPU,
+# then the same on the CPU engine: both finish, and their accuracies agree (not bit for bit: other kernels).
+step run-gpu 100 "${badfl[@]}" run --device gpu --defense fedavg,badfl --rounds 3 --name gpu --out "$out/runs" --progress plain
+step run-cpu 70 "${badfl[@]}" run --device cpu --defense fedavg,badfl --rounds 3 --name cpu --out "$out/runs" --progress plain
+# Memory errors a comparison can miss (out-of-bounds reads that happen to read the right values, races):
+# the self-test again under compute-sanitizer's memcheck, when the machine has it.
+if command -v compute-sanitizer >/dev/null 2>&1; then
+  step memcheck 90 compute-sanitizer --tool memcheck --error-exitcode 9 "${badfl[@]}" gpu selftest --device gpu
+else
+  echo
+  echo "=== memcheck: NOT RUN: compute-sanitizer is not on PATH"
+  summary+=("$(printf '%-10s %-28s %4d s' memcheck "not run (no sanitizer)" 0)")
 fi
 
 echo

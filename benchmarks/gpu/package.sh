@@ -31,7 +31,10 @@ mkdir -p "$out"
 found=$(jdeps --print-module-deps --ignore-missing-deps --multi-release 17 "$jar" 2>/dev/null || echo java.base)
 modules=$(echo "$found,java.desktop,java.logging,java.management,jdk.incubator.vector,jdk.unsupported" | tr ',' '\n' | sort -u | paste -sd, -)
 echo "[package] jlink modules: $modules"
-jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime"
+# The desktop natives a headless run never loads (X11, sound, splash screen, JPEG, colour management) stay out.
+jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
+  --exclude-files='**libawt_xawt.so,**libjsound.so,**libsplashscreen.so,**libjavajpeg.so,**liblcms.so' \
+  --output "$out/runtime"
 # Native symbol tables (Debian's libjvm.so keeps one: 4 MiB) are not needed to run; the dynamic symbols stay.
 if command -v strip >/dev/null 2>&1; then
   find "$out/runtime" -name '*.so' -exec strip --strip-unneeded {} +
