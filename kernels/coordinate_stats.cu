@@ -171,3 +171,140 @@ extern "C" __global__ void __launch_bounds__(128) coordinate_trimmed_mean_64_for
     const float* __restrict__ X, long long ld, int n, int d, int trim, float* __restrict__ out) {
     badfl_trimmed_mean_registers<6>(X, ld, n, d, trim, out);
 }
+
+// ---- register networks shared by a pair of lanes (33 <= n <= 128) --------------------------------------------------
+//
+// The median needs two ranks, not a sorted column. Lanes 2t and 2t+1 of a warp share column c: the padded column of
+// NP = 2*NT keys (INT_MIN keys, the n values, INT_MAX keys, placed so the median ranks land at NT-1 and NT) is cut
+// in two halves of NT keys, each lane sorts its half in registers (bitonic, fully unrolled), and one bitonic split
+// step across the pair - min/max of A[i] and B[NT-1-i], A and B the two sorted halves, B read with a shuffle - gives
+// the NT smallest keys (lower half) and the NT largest (upper half): position NT-1 of the sorted column is the
+// largest of the lower half, position NT the smallest of the upper half. Per column: two NT-key sorts and 3*NT
+// min/max instead of one 2*NT-key sort, half the registers per thread (twice the warps per SM to hide the column
+// loads). The keys chosen are the same as a full sort's: bit-identical to the other median kernels.
+// The loop over columns is warp-uniform (every lane reaches every shuffle); blockDim.x must be a multiple of 32.
+template <int LOG>
+__device__ __forceinline__ void badfl_median_pairs(const float* __restrict__ X, long long ld, int n, int d,
+                                                   float* __restrict__ out) {
+    constexpr int NT = 1 << LOG;
+    constexpr int NP = 2 * NT;
+    const int lane = threadIdx.x & 31;
+    const int half = lane & 1;
+    const int low = NP / 2 - n / 2;
+    const long long pairsPerGrid = (long long)gridDim.x * blockDim.x / 2;
+    for (long long c0 = ((long long)blockIdx.x * blockDim.x + (threadIdx.x - lane)) / 2; c0 < d; c0 += pairsPerGrid) {
+        const long long c = c0 + (lane >> 1);
+        const bool live = c < d;
+        int s[NT];
+#pragma unroll
+        for (int r = 0; r < NT; r++) {
+            const int q = half * NT + r - low;
+            s[r] = q < 0 ? (int)0x80000000 : ((q < n && live) ? badfl_float_key(X[(long long)q * ld + c]) : 0x7fffffff);
+        }
+        badfl_sort_registers<LOG>(s);
+        int lowerMax = (int)0x80000000, upperMin = 0x7fffffff;
+#pragma unroll
+        for (int i = 0; i < NT; i++) {
+            const int other = __shfl_xor_sync(0xffffffffu, s[NT - 1 - i], 1);
+            lowerMax = max(lowerMax, min(s[i], other));
+            upperMin = min(upperMin, max(s[i], other));
+        }
+        if (live && half == 0) {
+            if (n & 1) {
+                out[c] = badfl_key_float(upperMin);
+            } else {
+                const double lo = badfl_key_float(lowerMax);
+                const double hi = badfl_key_float(upperMin);
+                out[c] = (float)(__dadd_rn(lo, hi) / 2.0);
+            }
+        }
+    }
+}
+
+// 65 <= n <= 128 (two lanes of 64 keys) and 33 <= n <= 64 (two lanes of 32 keys).
+extern "C" __global__ void __launch_bounds__(256) coordinate_median_pairs_128_forward_kernel(const float* __restrict__ X,
+                                                                                         long long ld, int n, int d,
+                                                                                         float* __restrict__ out) {
+    badfl_median_pairs<6>(X, ld, n, d, out);
+}
+extern "C" __global__ void __launch_bounds__(256) coordinate_median_pairs_64_forward_kernel(const float* __restrict__ X,
+                                                                                        long long ld, int n, int d,
+                                                                                        float* __restrict__ out) {
+    badfl_median_pairs<5>(X, ld, n, d, out);
+}
+
+// Trimmed mean on lane pairs: the halves are sorted and split as for the median (columns padded at the top only:
+// the n values, then INT_MAX keys), then each lane finishes sorting its bitonic half (the lower lane holds sorted
+// positions 0..NT-1, the upper lane NT..NP-1). The sum runs over the kept ranks in ascending order exactly as the
+// CPU reference: the lower lane adds its part, hands the partial sum to the upper lane by a shuffle, which goes on
+// from there. Bit-identical to the single-lane kernels.
+template <int LOG>
+__device__ __forceinline__ void badfl_trimmed_mean_pairs(const float* __restrict__ X, long long ld, int n, int d, int trim,
+                                                         float* __restrict__ out) {
+    constexpr int NT = 1 << LOG;
+    const int lane = threadIdx.x & 31;
+    const int half = lane & 1;
+    const long long pairsPerGrid = (long long)gridDim.x * blockDim.x / 2;
+    for (long long c0 = ((long long)blockIdx.x * blockDim.x + (threadIdx.x - lane)) / 2; c0 < d; c0 += pairsPerGrid) {
+        const long long c = c0 + (lane >> 1);
+        const bool live = c < d;
+        int s[NT];
+#pragma unroll
+        for (int r = 0; r < NT; r++) {
+            const int q = half * NT + r;
+            s[r] = (q < n && live) ? badfl_float_key(X[(long long)q * ld + c]) : 0x7fffffff;
+        }
+        badfl_sort_registers<LOG>(s);
+        // split: the lower lane keeps min(A[i], B[NT-1-i]), the upper lane max(B[i], A[NT-1-i]) (both bitonic)
+        // (in place, positions i and NT-1-i together: both are read before either is written; a second array
+        // of NT keys would double the registers and halve the warps per SM)
+        int* t = s;
+#pragma unroll
+        for (int i = 0; i < NT / 2; i++) {
+            const int j = NT - 1 - i;
+            const int otherJ = __shfl_xor_sync(0xffffffffu, s[j], 1); // partner of s[i]
+            const int otherI = __shfl_xor_sync(0xffffffffu, s[i], 1); // partner of s[j]
+            const int si = s[i], sj = s[j];
+            t[i] = half == 0 ? min(si, otherJ) : max(si, otherJ);
+            t[j] = half == 0 ? min(sj, otherI) : max(sj, otherI);
+        }
+        // bitonic merge of each half, ascending
+#pragma unroll
+        for (int jj = LOG - 1; jj >= 0; jj--) {
+#pragma unroll
+            for (int i = 0; i < NT; i++) {
+                const int l = i ^ (1 << jj);
+                if (l > i) {
+                    const int a = t[i], b = t[l];
+                    t[i] = min(a, b);
+                    t[l] = max(a, b);
+                }
+            }
+        }
+        const int base = half * NT; // sorted position of t[0]
+        double sum = 0.0;
+        if (half == 0) {
+#pragma unroll
+            for (int r = 0; r < NT; r++) {
+                if (r >= trim && r < n - trim) sum = __dadd_rn(sum, (double)badfl_key_float(t[r]));
+            }
+        }
+        sum = __shfl_xor_sync(0xffffffffu, sum, 1); // the upper lane continues from the lower lane's sum
+        if (half == 1) {
+#pragma unroll
+            for (int r = 0; r < NT; r++) {
+                if (base + r >= trim && base + r < n - trim) sum = __dadd_rn(sum, (double)badfl_key_float(t[r]));
+            }
+            if (live) out[c] = (float)(sum / (double)(n - 2 * trim));
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(256) coordinate_trimmed_mean_pairs_128_forward_kernel(
+    const float* __restrict__ X, long long ld, int n, int d, int trim, float* __restrict__ out) {
+    badfl_trimmed_mean_pairs<6>(X, ld, n, d, trim, out);
+}
+extern "C" __global__ void __launch_bounds__(256) coordinate_trimmed_mean_pairs_64_forward_kernel(
+    const float* __restrict__ X, long long ld, int n, int d, int trim, float* __restrict__ out) {
+    badfl_trimmed_mean_pairs<5>(X, ld, n, d, trim, out);
+}

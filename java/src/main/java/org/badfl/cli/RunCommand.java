@@ -155,8 +155,13 @@ public final class RunCommand implements Callable<Integer> {
         out.print(RunReport.consoleTable(outcome.results()));
         out.print(RunReport.smoothedLines(outcome.results()));
         out.println();
-        out.println("wrote " + folder.dir() + "/{config.json, rounds.csv, summary.json, acc.png"
-            + (scenario.hasAttack() ? ", asr.png" : "") + ", report.md}");
+        if (folder.chartProblem() == null) {
+            out.println("wrote " + folder.dir() + "/{config.json, rounds.csv, summary.json, acc.png"
+                + (scenario.hasAttack() ? ", asr.png" : "") + ", report.md}");
+        } else {
+            out.println("wrote " + folder.dir() + "/{config.json, rounds.csv, summary.json, report.md}");
+            out.println("warning: " + folder.chartProblem());
+        }
         out.flush();
         return 0;
     }

@@ -167,20 +167,53 @@ public final class RunFolder {
         AtomicFiles.write(roundsCsv(), RunReport.roundsCsv(records, adversaries));
     }
 
-    /** Writes the final outputs: rounds.csv, plots, summary.json, report.md. */
+    /** Renders one chart as PNG bytes (tests replace it to simulate a machine whose font system cannot load). */
+    @FunctionalInterface
+    interface ChartRenderer {
+        byte[] render(List<RoundRecord> records, String subtitle, boolean attackSuccess);
+    }
+
+    private ChartRenderer charts = (records, subtitle, asr) -> asr ? Plots.attackSuccess(records, subtitle)
+        : Plots.accuracy(records, subtitle);
+    private String chartProblem;
+
+    RunFolder chartRenderer(ChartRenderer renderer) {
+        this.charts = renderer;
+        return this;
+    }
+
+    /**
+     * Why {@link #writeFinal} wrote no charts (for example a headless server whose JVM font library cannot load
+     * libharfbuzz), or null when it wrote them.
+     */
+    public String chartProblem() {
+        return chartProblem;
+    }
+
+    /**
+     * Writes the final outputs: rounds.csv, summary.json, report.md, then the plots. The data files come first and a
+     * chart that cannot be drawn (AWT or its native font libraries missing) is reported by {@link #chartProblem}
+     * instead of failing the finished run: the results are never lost to a plotting problem.
+     */
     public void writeFinal(Scenario scenario, List<RoundRecord> records, List<DefenseResult> results,
                            ObjectNode summary) {
         writeRounds(records, scenario.adversaries().size());
-        String subtitle = scenario.data().spec() + ", " + scenario.modelSpec().name() + ", "
-            + scenario.config().clients + " clients"
-            + (scenario.hasAttack() ? ", " + attackLine(scenario) : ", no attack");
-        AtomicFiles.write(accPng(), Plots.accuracy(records, subtitle));
-        if (scenario.hasAttack()) {
-            AtomicFiles.write(asrPng(), Plots.attackSuccess(records, subtitle));
-        }
         AtomicFiles.write(summaryJson(), RunReport.json(summary));
         AtomicFiles.write(reportMd(), RunReport.markdown(dir.getFileName().toString(), scenario.summaryLine(), results,
             scenario.hasAttack()));
+        String subtitle = scenario.data().spec() + ", " + scenario.modelSpec().name() + ", "
+            + scenario.config().clients + " clients"
+            + (scenario.hasAttack() ? ", " + attackLine(scenario) : ", no attack");
+        chartProblem = null;
+        try {
+            AtomicFiles.write(accPng(), charts.render(records, subtitle, false));
+            if (scenario.hasAttack()) {
+                AtomicFiles.write(asrPng(), charts.render(records, subtitle, true));
+            }
+        } catch (LinkageError | java.awt.AWTError | InternalError | java.awt.HeadlessException e) {
+            chartProblem = "charts not drawn (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                + "); rounds.csv, summary.json and report.md hold every result";
+        }
     }
 
     private static String attackLine(Scenario s) {

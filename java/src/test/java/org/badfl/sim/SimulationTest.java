@@ -83,6 +83,29 @@ class SimulationTest {
     }
 
     @Test
+    void aChartThatCannotBeDrawnLosesNoResult() throws Exception {
+        // As on a headless GPU server whose JVM font library cannot load libharfbuzz (seen on an H100 machine):
+        // the data files are written, the problem is reported, the run is not lost.
+        ScenarioConfig c = TestScenarios.tiny("constrain-and-scale", 2, "fedavg");
+        c.rounds = 1;
+        Scenario s = Scenario.prepare(c);
+        RunFolder folder = RunFolder.create(dir.resolve("nofonts"), s.config(), false).chartRenderer((r, sub, asr) -> {
+            throw new UnsatisfiedLinkError("libfontmanager.so: libharfbuzz.so.0: cannot open shared object file");
+        });
+        Simulation.Outcome o = Simulation.of(s).folder(folder).build().run();
+        assertTrue(o.complete());
+        assertTrue(Files.size(folder.summaryJson()) > 0 && Files.size(folder.reportMd()) > 0
+            && Files.size(folder.roundsCsv()) > 0, "data files written");
+        assertFalse(Files.exists(folder.accPng()));
+        assertNotNull(folder.chartProblem());
+        assertTrue(folder.chartProblem().contains("libharfbuzz.so.0"), folder.chartProblem());
+        RunFolder drawn = RunFolder.create(dir.resolve("fonts"), s.config(), false);
+        Simulation.of(s).folder(drawn).build().run();
+        assertNull(drawn.chartProblem());
+        assertTrue(Files.size(drawn.accPng()) > 0 && Files.size(drawn.asrPng()) > 0);
+    }
+
+    @Test
     void resultsAreBitIdenticalForOneAndTwoThreads() throws Exception {
         ScenarioConfig c = TestScenarios.tiny("constrain-and-scale", 2, "fedavg", "flame", "fltrust");
         Scenario s = Scenario.prepare(c);

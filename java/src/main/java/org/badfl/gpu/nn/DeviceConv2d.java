@@ -66,7 +66,7 @@ public final class DeviceConv2d extends DeviceLayer {
         Shape o = outputShape();
         int n = nb * o.plane();
         DeviceBuffer cols = ctx.cols((long) ckk() * n);
-        ctx.device().launch("conv2d_im2col_forward_kernel", columnsByRows(n, ckk()), Dim3.of(ctx.blockSize()), 0,
+        ctx.launch("conv2d_im2col_forward_kernel", (long) nb * inC * o.plane(),
             KernelArgs.create().ptr(in.sliceFloats((long) first * s.size(), (long) nb * s.size())).i32(nb).i32(inC)
                 .i32(s.height()).i32(s.width()).i32(k).i32(stride).i32(pad).i32(o.height()).i32(o.width())
                 .ptr(cols).i32(n));
@@ -74,7 +74,7 @@ public final class DeviceConv2d extends DeviceLayer {
         return cols;
     }
 
-    /** Grid of the column x row kernels (im2col, gather): x over the columns, y over the rows (both grid-stride). */
+    /** Grid of the column x row gather kernel: x over the columns, y over the rows (both grid-stride). */
     private Dim3 columnsByRows(int columns, int rows) {
         return new Dim3((int) Math.min(DeviceContext.MAX_GRID_BLOCKS, (columns + ctx.blockSize() - 1L) / ctx.blockSize()),
             Math.min(rows, 65535), 1);
