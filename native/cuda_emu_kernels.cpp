@@ -19,10 +19,6 @@
     X(coordinate_trimmed_mean_forward_kernel)     \
     X(coordinate_median_128_forward_kernel)       \
     X(coordinate_median_64_forward_kernel)        \
-    X(coordinate_median_pairs_128_forward_kernel) \
-    X(coordinate_median_pairs_64_forward_kernel)  \
-    X(coordinate_trimmed_mean_pairs_128_forward_kernel) \
-    X(coordinate_trimmed_mean_pairs_64_forward_kernel) \
     X(coordinate_trimmed_mean_128_forward_kernel) \
     X(coordinate_trimmed_mean_64_forward_kernel)  \
     X(sign_votes_forward_kernel)                  \

@@ -66,14 +66,12 @@ public final class AggregationChecks {
         checks.add(new DeviceCheck("median with NaN, infinities, signed zeros n=7", dev -> specialValues(dev, 7, seed, false)));
         checks.add(new DeviceCheck("trimmed mean with NaN, infinities, signed zeros n=7", dev -> specialValues(dev, 7, seed, true)));
         for (int n : new int[] {33, 64, 65, 99, 100, 128}) {
-            checks.add(new DeviceCheck("median with NaN, infinities, signed zeros n=" + n + " (lane pairs)",
+            checks.add(new DeviceCheck("median with NaN, infinities, signed zeros n=" + n + " (register network)",
                 dev -> specialValues(dev, n, seed, false)));
-            checks.add(new DeviceCheck("trimmed mean with NaN, infinities, signed zeros n=" + n + " (lane pairs)",
+            checks.add(new DeviceCheck("trimmed mean with NaN, infinities, signed zeros n=" + n + " (register network)",
                 dev -> specialValues(dev, n, seed, true)));
         }
         checks.add(new DeviceCheck("median n=100 d=1000 grid-stride (2 blocks of 64 lanes)", dev -> medianSmallGrid(dev, seed)));
-        checks.add(new DeviceCheck("median and trimmed mean n=100, n=50 on one lane per column (not lane pairs)",
-            dev -> singleLane(dev, seed)));
         checks.add(new DeviceCheck("median n=300 (padded to 512 rows)", dev -> median(dev, 300, 70, 128, seed)));
         checks.add(new DeviceCheck("median and trimmed mean n=100, n=50 sorted in shared memory (not registers)",
             dev -> sharedSort(dev, seed)));
@@ -172,25 +170,6 @@ public final class AggregationChecks {
         try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
             new GpuAggregation(dev, 64, 2, GpuAggregation.DEFAULT_GRAM_CHUNK).median(rows, out);
             Compare.exact("median", ref, resultFloats(dev, out, d, "median"));
-        }
-    }
-
-    /** The single-lane register networks at sizes that normally take the lane pairs: same bits as the reference. */
-    static void singleLane(Device dev, long seed) {
-        for (int n : new int[] {100, 50}) {
-            int d = 301;
-            float[][] x = rows(seed, "single-lane", n, d);
-            float[] med = new float[d];
-            float[] trimmed = new float[d];
-            CoordinateStats.median(x, med, Compute.serial());
-            CoordinateStats.trimmedMean(x, n / 10, trimmed, Compute.serial());
-            GpuAggregation agg = new GpuAggregation(dev, 128, 65536, GpuAggregation.DEFAULT_GRAM_CHUNK).singleLane(true);
-            try (DeviceRows rows = DeviceRows.upload(dev, x, d); DeviceBuffer out = poisoned(dev, d)) {
-                agg.median(rows, out);
-                Compare.exact("median n=" + n + " (one lane per column)", med, resultFloats(dev, out, d, "median"));
-                agg.trimmedMean(rows, n / 10, out);
-                Compare.exact("trimmed mean n=" + n + " (one lane per column)", trimmed, resultFloats(dev, out, d, "trimmed"));
-            }
         }
     }
 

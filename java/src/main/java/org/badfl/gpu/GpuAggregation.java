@@ -15,8 +15,9 @@ import org.badfl.engine.ParamLayout;
  * <p>Launch shape: {@code blockSize} threads per block (1..1024) for the element-wise kernels, at most
  * {@code maxGridBlocks} blocks (kernels loop grid-stride over the rest). Neither changes any result. Median and
  * trimmed mean sort each column: in registers (a fully unrolled network, at most 128 threads per block) for
- * 33 <= n <= 128 (two lanes per column, each sorting half, joined by one bitonic split step), in shared memory
- * otherwise; all give the same bits.
+ * 33 <= n <= 128, in shared memory otherwise; both give the same bits. (Two lanes per column, each sorting half a
+ * column and joined by one bitonic split step, measured slower on an H100: median 10.9 ms against 7.6 ms at n = 100,
+ * d = 11,173,962; benchmarks/gpu/README.md.)
  */
 public final class GpuAggregation {
 
@@ -32,7 +33,6 @@ public final class GpuAggregation {
     private final int maxGridBlocks;
     private final int gramChunk;
     private boolean sharedMemorySort;
-    private boolean singleLane;
 
     /** Launchers with 256-thread blocks, up to 65536 blocks, the default Gram chunk. */
     public GpuAggregation(Device device) {
@@ -169,19 +169,6 @@ public final class GpuAggregation {
 
     private void launchColumnSort(String kernel, DeviceRows rows, DeviceBuffer out, Integer trim) {
         int n = rows.n();
-        if (n >= 33 && n <= 128 && !sharedMemorySort && !singleLane) {
-            // two lanes per column (kernels/coordinate_stats.cu): blocks of whole warps, at most 256 threads
-            String variant = kernel.replace("_forward_kernel", n <= 64 ? "_pairs_64_forward_kernel" : "_pairs_128_forward_kernel");
-            int threads = Math.max(32, Math.min(blockSize, 256) / 32 * 32);
-            long blocks = Math.min(maxGridBlocks, (2L * rows.d() + threads - 1) / threads);
-            KernelArgs args = KernelArgs.create().ptr(rows.buffer()).i64(rows.ld()).i32(n).i32(rows.d());
-            if (trim != null) {
-                args.i32(trim);
-            }
-            args.ptr(out);
-            device.launch(variant, Dim3.of((int) Math.max(1, blocks)), Dim3.of(threads), 0, args);
-            return;
-        }
         if (n >= 33 && n <= 128 && !sharedMemorySort) {
             // register network (kernels/coordinate_stats.cu): 64 or 128 keys per thread, at most 128 threads per block
             String variant = kernel.replace("_forward_kernel", n <= 64 ? "_64_forward_kernel" : "_128_forward_kernel");
@@ -206,12 +193,6 @@ public final class GpuAggregation {
         }
         args.ptr(out);
         device.launch(kernel, grid, Dim3.of(columns), np * columns * 4, args);
-    }
-
-    /** Checks: median and trimmed mean on one lane per column (a 64- or 128-key network) instead of lane pairs. */
-    GpuAggregation singleLane(boolean on) {
-        this.singleLane = on;
-        return this;
     }
 
     /** Checks: sort every column in shared memory even where the register network would be used. */
