@@ -14,8 +14,9 @@
 // Tiling: a block computes a BM x BN tile of C (128x128, 64x128 or 64x64) with 256 threads, each a TM x TN
 // register tile (8x8, 4x8 or 4x4) of float accumulators; K advances BK = 8 at a time through double-buffered
 // shared-memory tiles (A stored k-major, so a thread reads its TM rows as float4s; rows padded by 4 floats:
-// conflict-free stores). Global loads are scalar and coalesced for every transpose combination, so any lda/ldb/
-// alignment works (odd convolution shapes).
+// conflict-free stores). Global loads are coalesced for every transpose combination: one float4 per thread and tile
+// where the tile lies inside the matrix and its rows are 16-byte aligned, else scalar with bounds checks, so any
+// lda/ldb/alignment works (odd convolution shapes) and both paths give the same bits.
 // Products accumulate with explicit fmaf, in k order within a slice: the emulation (which never contracts) and a
 // GPU give the same bits for the same launch shape.
 //
@@ -89,12 +90,70 @@ __device__ __forceinline__ void badfl_sgemm_tile(int transA, int transB, int M, 
     for (int i = 0; i < TM; i++)
         for (int j = 0; j < TN; j++) acc[i][j] = 0.0f;
 
-    float ra[A_LOADS], rb[B_LOADS];
+    // Vector path: a tile lying wholly inside the matrix, with 16-byte aligned rows (ld % 4 == 0, aligned base;
+    // k tiles start at multiples of 8), is read with one float4 load per thread instead of BM*BK/256 scalar loads
+    // with bounds checks: the same values land in the same shared-memory places, so the products and their order -
+    // the bits of C - do not change. Edge tiles and unaligned operands take the scalar path. Both choices are
+    // uniform per block (and per k tile), so no lane diverges.
+    constexpr int AV = BM * BK / 4, BV = BK * BN / 4; // float4s per tile
+    static_assert(AV <= T && BV <= T, "at most one float4 per thread and tile");
+    constexpr int RA = A_LOADS > 4 ? A_LOADS : 4;
+    constexpr int RB = B_LOADS > 4 ? B_LOADS : 4;
+    const bool vecA = m0 + BM <= M && (lda & 3) == 0 && (reinterpret_cast<unsigned long long>(A) & 15) == 0;
+    const bool vecB = n0 + BN <= N && (ldb & 3) == 0 && (reinterpret_cast<unsigned long long>(B) & 15) == 0;
+    // this thread's float4 of each tile: A as (row, 4 k) or (k, 4 rows), B as (k, 4 columns) or (column, 4 k)
+    const int vaR = transA ? t / (BM / 4) : t / (BK / 4), vaC = transA ? (t % (BM / 4)) * 4 : (t % (BK / 4)) * 4;
+    const int vbR = transB ? t / (BK / 4) : t / (BN / 4), vbC = transB ? (t % (BK / 4)) * 4 : (t % (BN / 4)) * 4;
+
+    float ra[RA], rb[RB];
+    auto loadTiles = [&](int kt) { // global -> registers, the tile starting at k = kt
+        if (vecA && kt + BK <= kEnd) {
+            if (t < AV) {
+                const float4 v = *reinterpret_cast<const float4*>(
+                    transA ? A + (long long)(kt + vaR) * lda + m0 + vaC : A + (long long)(m0 + vaR) * lda + kt + vaC);
+                ra[0] = v.x; ra[1] = v.y; ra[2] = v.z; ra[3] = v.w;
+            }
+        } else {
+            for (int l = 0; l < A_LOADS; l++) ra[l] = badfl_gemm_a(A, transA, lda, M, kEnd, m0 + aM + l * aDm, kt + aK + l * aDk);
+        }
+        if (vecB && kt + BK <= kEnd) {
+            if (t < BV) {
+                const float4 v = *reinterpret_cast<const float4*>(
+                    transB ? B + (long long)(n0 + vbR) * ldb + kt + vbC : B + (long long)(kt + vbR) * ldb + n0 + vbC);
+                rb[0] = v.x; rb[1] = v.y; rb[2] = v.z; rb[3] = v.w;
+            }
+        } else {
+            for (int l = 0; l < B_LOADS; l++) rb[l] = badfl_gemm_b(B, transB, ldb, N, kEnd, kt + bK + l * bDk, n0 + bN + l * bDn);
+        }
+    };
+    auto storeTiles = [&](int b, int kt) { // registers -> shared buffer b (k-major A and B)
+        if (vecA && kt + BK <= kEnd) {
+            if (t < AV) {
+                if (transA) {
+                    *reinterpret_cast<float4*>(&As[b][vaR][vaC]) = make_float4(ra[0], ra[1], ra[2], ra[3]);
+                } else {
+                    for (int q = 0; q < 4; q++) As[b][vaC + q][vaR] = ra[q];
+                }
+            }
+        } else {
+            for (int l = 0; l < A_LOADS; l++) As[b][aK + l * aDk][aM + l * aDm] = ra[l];
+        }
+        if (vecB && kt + BK <= kEnd) {
+            if (t < BV) {
+                if (transB) {
+                    for (int q = 0; q < 4; q++) Bs[b][vbC + q][vbR] = rb[q];
+                } else {
+                    *reinterpret_cast<float4*>(&Bs[b][vbR][vbC]) = make_float4(rb[0], rb[1], rb[2], rb[3]);
+                }
+            }
+        } else {
+            for (int l = 0; l < B_LOADS; l++) Bs[b][bK + l * bDk][bN + l * bDn] = rb[l];
+        }
+    };
+
     if (kBegin < kEnd) {
-        for (int l = 0; l < A_LOADS; l++) ra[l] = badfl_gemm_a(A, transA, lda, M, kEnd, m0 + aM + l * aDm, kBegin + aK + l * aDk);
-        for (int l = 0; l < B_LOADS; l++) rb[l] = badfl_gemm_b(B, transB, ldb, N, kEnd, kBegin + bK + l * bDk, n0 + bN + l * bDn);
-        for (int l = 0; l < A_LOADS; l++) As[0][aK + l * aDk][aM + l * aDm] = ra[l];
-        for (int l = 0; l < B_LOADS; l++) Bs[0][bK + l * bDk][bN + l * bDn] = rb[l];
+        loadTiles(kBegin);
+        storeTiles(0, kBegin);
     }
     __syncthreads();
 
@@ -102,8 +161,7 @@ __device__ __forceinline__ void badfl_sgemm_tile(int transA, int transB, int M, 
     for (int k0 = kBegin; k0 < kEnd; k0 += BK) {
         const bool more = k0 + BK < kEnd;
         if (more) { // prefetch the next tile into registers while this one is multiplied
-            for (int l = 0; l < A_LOADS; l++) ra[l] = badfl_gemm_a(A, transA, lda, M, kEnd, m0 + aM + l * aDm, k0 + BK + aK + l * aDk);
-            for (int l = 0; l < B_LOADS; l++) rb[l] = badfl_gemm_b(B, transB, ldb, N, kEnd, k0 + BK + bK + l * bDk, n0 + bN + l * bDn);
+            loadTiles(k0 + BK);
         }
 #pragma unroll
         for (int kk = 0; kk < BK; kk++) {
@@ -120,8 +178,7 @@ __device__ __forceinline__ void badfl_sgemm_tile(int transA, int transB, int M, 
                 for (int j = 0; j < TN; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
         }
         if (more) {
-            for (int l = 0; l < A_LOADS; l++) As[buf ^ 1][aK + l * aDk][aM + l * aDm] = ra[l];
-            for (int l = 0; l < B_LOADS; l++) Bs[buf ^ 1][bK + l * bDk][bN + l * bDn] = rb[l];
+            storeTiles(buf ^ 1, k0 + BK);
         }
         __syncthreads();
         buf ^= 1;
@@ -163,7 +220,8 @@ sgemm_64_forward_kernel(int transA, int transB, int M, int N, int K, const float
 
 // 64 x 128 tiles, 4 x 8 per thread: products with 64..127 rows (64-channel convolutions) and many columns.
 // Grid (ceil(N/128), ceil(M/64), slices).
-extern "C" __global__ void __launch_bounds__(BADFL_GEMM_THREADS)
+// (At most 85 registers, 3 blocks per SM, as before the vector path added a few.)
+extern "C" __global__ void __launch_bounds__(BADFL_GEMM_THREADS, 3)
 sgemm_64x128_forward_kernel(int transA, int transB, int M, int N, int K, const float* __restrict__ A, int lda,
                             const float* __restrict__ B, int ldb, float* __restrict__ C, int ldc, int cb, long long cbs,
                             const float* __restrict__ rowBias, const float* __restrict__ colBias, int accumulate,

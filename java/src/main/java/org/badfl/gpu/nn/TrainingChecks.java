@@ -118,6 +118,11 @@ public final class TrainingChecks {
                 d -> gemm(d, ta, tb, 130, 70, 45, 128, 128, 3, true, false, seed)));
             c.add(new DeviceCheck("sgemm " + tr + " 67x150x21 tile 64x128",
                 d -> gemm(d, ta, tb, 67, 150, 21, 64, 128, 0, false, false, seed)));
+            for (int[] tile : new int[][] {{128, 128}, {64, 128}, {64, 64}}) {
+                c.add(new DeviceCheck("sgemm " + tr + " 136x260x76 tile " + tile[0] + "x" + tile[1]
+                    + ", 2 k slices: float4 loads (aligned) = scalar loads (unaligned), bit for bit",
+                    d -> gemmVectorPath(d, ta, tb, 136, 260, 76, tile[0], tile[1], 2, seed)));
+            }
             c.add(new DeviceCheck("sgemm tf32 " + tr + " 150x90x70 (GPU only)",
                 d -> gemm(d, ta, tb, 150, 90, 70, 0, 0, 0, false, true, seed), true));
         }
@@ -171,6 +176,42 @@ public final class TrainingChecks {
                 }
                 Compare.close("sgemm " + m + "x" + n + "x" + k + " plan " + g.plan(m, n, k), want, got, tol, 0);
             }
+        }
+    }
+
+    /**
+     * The float4 load path (operands with 16-byte aligned rows: ld a multiple of 4, aligned base) against the scalar
+     * path (the same operands one float past an aligned address): identical bits, and both within the reference's
+     * tolerance. The shape has full tiles and edge tiles, and a last k tile shorter than 8 in each slice.
+     */
+    static void gemmVectorPath(Device dev, boolean ta, boolean tb, int m, int n, int k, int tileM, int tileN, int splits,
+                               long seed) {
+        int lda = ta ? m : k; // multiples of 4: rows stay 16-byte aligned
+        int ldb = tb ? k : n;
+        float[] a = gaussian(seed, "gemm-vec-a", (ta ? k : m) * lda, 1);
+        float[] b = gaussian(seed, "gemm-vec-b", (tb ? n : k) * ldb, 1);
+        float[] ref = new float[m * n];
+        GemmReference.sgemm(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, ref, 0, n, false);
+        float[] bound = new float[m * n];
+        GemmReference.sgemm(ta, tb, m, n, k, abs(a), 0, lda, abs(b), 0, ldb, bound, 0, n, false);
+        float[] shiftedA = new float[a.length + 1];
+        float[] shiftedB = new float[b.length + 1];
+        System.arraycopy(a, 0, shiftedA, 1, a.length);
+        System.arraycopy(b, 0, shiftedB, 1, b.length);
+        try (DeviceBuffer ab = dev.upload(a); DeviceBuffer bb = dev.upload(b); DeviceBuffer as = dev.upload(shiftedA);
+             DeviceBuffer bs = dev.upload(shiftedB); DeviceBuffer cv = poisoned(dev, m * n);
+             DeviceBuffer cs = poisoned(dev, m * n);
+             DeviceGemm g = new DeviceGemm(dev).forceTile(tileM, tileN).forceSplits(splits)) {
+            g.sgemm(ta, tb, m, n, k, ab, lda, bb, ldb, cv, n, false);
+            g.sgemm(ta, tb, m, n, k, as.sliceFloats(1, a.length), lda, bs.sliceFloats(1, b.length), ldb, cs, n, false);
+            float[] vector = dev.downloadFloats(cv, m * n);
+            float[] scalar = dev.downloadFloats(cs, m * n);
+            Compare.exact("sgemm float4 loads vs scalar loads", scalar, vector);
+            double[] tol = new double[m * n];
+            for (int i = 0; i < m * n; i++) {
+                tol[i] = (k + 4) * U * bound[i];
+            }
+            Compare.close("sgemm " + m + "x" + n + "x" + k + " (float4 loads)", ref, vector, tol, 0);
         }
     }
 
