@@ -54,6 +54,12 @@ __device__ __forceinline__ float badfl_gemm_b(const float* __restrict__ B, int t
     return transB ? B[(long long)n * ldb + k] : B[(long long)k * ldb + n];
 }
 
+// r[0..3] = the 4 floats at p (16-byte aligned: the caller checked the base, the leading dimension and the column).
+__device__ __forceinline__ void badfl_gemm_load4(const float* __restrict__ p, float* r) {
+    const float4 v = *reinterpret_cast<const float4*>(p);
+    r[0] = v.x; r[1] = v.y; r[2] = v.z; r[3] = v.w;
+}
+
 template <int BM, int BN, int TM, int TN>
 __device__ __forceinline__ void badfl_sgemm_tile(int transA, int transB, int M, int N, int K,
                                                  const float* __restrict__ A, int lda, const float* __restrict__ B,
@@ -108,20 +114,14 @@ __device__ __forceinline__ void badfl_sgemm_tile(int transA, int transB, int M, 
     float ra[RA], rb[RB];
     auto loadTiles = [&](int kt) { // global -> registers, the tile starting at k = kt
         if (vecA && kt + BK <= kEnd) {
-            if (t < AV) {
-                const float4 v = *reinterpret_cast<const float4*>(
-                    transA ? A + (long long)(kt + vaR) * lda + m0 + vaC : A + (long long)(m0 + vaR) * lda + kt + vaC);
-                ra[0] = v.x; ra[1] = v.y; ra[2] = v.z; ra[3] = v.w;
-            }
+            if (t < AV)
+                badfl_gemm_load4(transA ? A + (long long)(kt + vaR) * lda + m0 + vaC : A + (long long)(m0 + vaR) * lda + kt + vaC, ra);
         } else {
             for (int l = 0; l < A_LOADS; l++) ra[l] = badfl_gemm_a(A, transA, lda, M, kEnd, m0 + aM + l * aDm, kt + aK + l * aDk);
         }
         if (vecB && kt + BK <= kEnd) {
-            if (t < BV) {
-                const float4 v = *reinterpret_cast<const float4*>(
-                    transB ? B + (long long)(n0 + vbR) * ldb + kt + vbC : B + (long long)(kt + vbR) * ldb + n0 + vbC);
-                rb[0] = v.x; rb[1] = v.y; rb[2] = v.z; rb[3] = v.w;
-            }
+            if (t < BV)
+                badfl_gemm_load4(transB ? B + (long long)(n0 + vbR) * ldb + kt + vbC : B + (long long)(kt + vbR) * ldb + n0 + vbC, rb);
         } else {
             for (int l = 0; l < B_LOADS; l++) rb[l] = badfl_gemm_b(B, transB, ldb, N, kEnd, kt + bK + l * bDk, n0 + bN + l * bDn);
         }
