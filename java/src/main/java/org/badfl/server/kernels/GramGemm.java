@@ -16,8 +16,9 @@ import org.badfl.engine.gemm.GemmPanels;
  * <p>What a black-box GEMM per block pair would waste, this driver avoids: each band of NR rows is packed
  * once per group, in both panel layouts (A: MR-row panels; B: the band as NR columns of Xᵀ), and serves as
  * both operands; only MR × NR tiles that touch the lower triangle are multiplied (the diagonal's waste is
- * below one tile per MR rows); each tile is added in double straight into the n × n result, and on the last
- * slice mirrored into the upper triangle, so there is no packed triangle and no expansion pass; and the
+ * below one tile per MR rows); slice results are added in double in an accumulator that holds each task's
+ * tiles in the order it forms them (streamed, not scattered), and on the last slice written with their
+ * transposes straight into the n × n result, so there is no packed triangle and no expansion pass; and the
  * float-range check runs on each band while it is in cache for packing.
  * <p>Order of work, fixed by the problem only (bit-identical on any thread count):
  * <ol>
@@ -79,6 +80,9 @@ final class GramGemm {
         float[][] packedA = new float[bands][nr * maxLen]; // NR is a multiple of MR: NR/MR A panels per band
         float[][] packedB = new float[bands][nr * maxLen];
         int[] taskBands = taskBands(bands, compute.threads());
+        int tasks = taskBands.length - 1;
+        double[][] acc = new double[tasks][];
+        boolean manySlices = total > SLICE;
         int[] cursor = {0, ranges[0]}; // range index, next coordinate
         for (long done = 0; done < total; ) {
             int len = (int) Math.min(group, total - done);
@@ -86,9 +90,15 @@ final class GramGemm {
             if (!packGroup(rows, segments, len, packedA, packedB, compute)) {
                 return null;
             }
+            boolean first = done == 0;
             boolean last = done + len == total;
-            compute.parallelFor(taskBands.length - 1, t -> multiplyBands(taskBands[t], taskBands[t + 1], len,
-                packedA, packedB, g, n, last));
+            compute.parallelFor(tasks, t -> {
+                if (acc[t] == null && manySlices) {
+                    acc[t] = new double[tileCount(taskBands[t], taskBands[t + 1], n)
+                        * GemmPanels.panelRows() * nr];
+                }
+                multiplyBands(taskBands[t], taskBands[t + 1], len, packedA, packedB, acc[t], g, n, first, last);
+            });
             done += len;
         }
         return g;
@@ -137,17 +147,25 @@ final class GramGemm {
     /**
      * Rows of bands [b0, b1) against every column band up to their own, over one packed group, slice after
      * slice: for each column block (≤ {@value #COLUMN_BANDS} B panels, kept in L2), every A panel of the rows
-     * (kept in L1) times the block's B panels. Writes only entries of these rows (and, with {@code mirror},
-     * their transposes), so tasks never share an entry.
+     * (kept in L1) times the block's B panels. Slice results are added in double to {@code acc}, the task's
+     * tiles one after another in this loop order (the same every slice, so the accumulator is streamed, not
+     * scattered over the n × n result); the final slice writes result entries of these rows (and their
+     * transposes) only, so tasks never share an entry.
+     *
+     * @param acc   the task's accumulator (tiles × MR·NR doubles), null when there is only one slice in all
+     * @param first whether this group holds the first slice (which sets the accumulator instead of adding)
+     * @param last  whether this group holds the last slice (which writes g)
      */
-    private static void multiplyBands(int b0, int b1, int len, float[][] packedA, float[][] packedB, double[] g,
-                                      int n, boolean mirror) {
+    private static void multiplyBands(int b0, int b1, int len, float[][] packedA, float[][] packedB, double[] acc,
+                                      double[] g, int n, boolean first, boolean last) {
         int mr = GemmPanels.panelRows();
         int nr = GemmPanels.panelCols();
         float[] tile = new float[mr * nr];
         for (int s = 0; s < len; s += SLICE) {
             int depth = Math.min(SLICE, len - s);
-            boolean lastSlice = mirror && s + SLICE >= len;
+            boolean firstSlice = first && s == 0;
+            boolean lastSlice = last && s + SLICE >= len;
+            int k = 0; // the tile's offset in acc
             for (int jb0 = 0; jb0 < b1; jb0 += COLUMN_BANDS) {
                 int jb1 = Math.min(b1, jb0 + COLUMN_BANDS);
                 for (int ib = Math.max(b0, jb0); ib < b1; ib++) {
@@ -157,11 +175,21 @@ final class GramGemm {
                         int row0 = ib * nr + q * mr;
                         int tileRows = Math.min(mr, n - row0);
                         int aOff = q * mr * len + s * mr;
-                        for (int jb = jb0; jb < Math.min(jb1, ib + 1); jb++) {
+                        for (int jb = jb0; jb < Math.min(jb1, ib + 1); jb++, k += mr * nr) {
                             GemmPanels.multiply(depth, a, aOff, packedB[jb], s * nr, tile, 0, nr, false);
-                            int col0 = jb * nr;
-                            addTile(tile, nr, g, n, row0, tileRows, col0, Math.min(nr, n - col0), jb == ib,
-                                lastSlice);
+                            if (lastSlice) {
+                                int col0 = jb * nr;
+                                writeTile(tile, firstSlice ? null : acc, k, nr, g, n, row0, tileRows, col0,
+                                    Math.min(nr, n - col0), jb == ib);
+                            } else if (firstSlice) {
+                                for (int e = 0; e < mr * nr; e++) {
+                                    acc[k + e] = tile[e];
+                                }
+                            } else {
+                                for (int e = 0; e < mr * nr; e++) {
+                                    acc[k + e] += tile[e];
+                                }
+                            }
                         }
                     }
                 }
@@ -169,30 +197,46 @@ final class GramGemm {
         }
     }
 
+    /** Tiles (MR × NR) task {@code b0..b1} forms per slice: its accumulator's length is this times MR·NR. */
+    private static int tileCount(int b0, int b1, int n) {
+        int mr = GemmPanels.panelRows();
+        int nr = GemmPanels.panelCols();
+        int tiles = 0;
+        for (int ib = b0; ib < b1; ib++) {
+            int panels = (Math.min(nr, n - ib * nr) + mr - 1) / mr;
+            tiles += panels * (ib + 1);
+        }
+        return tiles;
+    }
+
     /**
-     * Adds the tile's entries on or below the diagonal to g in double; with {@code mirror} (the last slice)
-     * also copies those below it to their transposed places.
+     * Final slice: g = accumulator (if any) + tile, in double, for the tile's entries on or below the diagonal,
+     * then copies those below it to their transposed places.
      */
-    private static void addTile(float[] tile, int nr, double[] g, int n, int row0, int rows, int col0, int cols,
-                                boolean diagonal, boolean mirror) {
+    private static void writeTile(float[] tile, double[] acc, int k, int nr, double[] g, int n, int row0, int rows,
+                                  int col0, int cols, boolean diagonal) {
         for (int r = 0; r < rows; r++) {
             int i = row0 + r;
             int width = diagonal ? Math.min(cols, i - col0 + 1) : cols;
             int base = i * n + col0;
             int t = r * nr;
-            for (int c = 0; c < width; c++) {
-                g[base + c] += tile[t + c];
+            if (acc == null) {
+                for (int c = 0; c < width; c++) {
+                    g[base + c] = tile[t + c];
+                }
+            } else {
+                for (int c = 0; c < width; c++) {
+                    g[base + c] = acc[k + t + c] + tile[t + c];
+                }
             }
         }
-        if (mirror) {
-            // Column by column: each of the tile's columns is a run of `rows` doubles in the upper triangle.
-            for (int c = 0; c < cols; c++) {
-                int j = col0 + c;
-                int first = diagonal ? Math.max(0, j + 1 - row0) : 0;
-                int base = j * n + row0;
-                for (int r = first; r < rows; r++) {
-                    g[base + r] = g[(row0 + r) * n + j];
-                }
+        // Column by column: each of the tile's columns is a run of `rows` doubles in the upper triangle.
+        for (int c = 0; c < cols; c++) {
+            int j = col0 + c;
+            int firstRow = diagonal ? Math.max(0, j + 1 - row0) : 0;
+            int base = j * n + row0;
+            for (int r = firstRow; r < rows; r++) {
+                g[base + r] = g[(row0 + r) * n + j];
             }
         }
     }
