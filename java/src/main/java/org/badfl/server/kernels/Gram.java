@@ -22,9 +22,10 @@ import org.badfl.server.RoundUpdates;
  * far below what the distances derived from it need ({@code org.badfl.server.detect.GramMatrix}).
  * <p>Tasks are fixed runs of chunks whose partials are added in task order: bit-identical results on any
  * thread count.
- * <p>From {@value GramGemm#MIN_ROWS} rows on (and values in float's safe range), {@link #compute} forms the
- * triangle from blocks of the engine's GEMM instead ({@link GramGemm}, same rounding order of magnitude):
- * there the GEMM's cache blocking beats the direct tiles, which re-read every row once per tile row.
+ * <p>From {@value GramGemm#MIN_ROWS} rows on (and values in float's safe range), {@link #compute} runs on the
+ * engine's GEMM micro-kernel and packing instead ({@link GramGemm}: lower-triangle tiles only, slices of
+ * {@value GramGemm#SLICE} coordinates in float added in double, same rounding order of magnitude): there the
+ * GEMM's cache blocking beats the direct tiles, which re-read every row once per tile row.
  */
 public final class Gram {
 
@@ -49,15 +50,17 @@ public final class Gram {
         if (n == 0) {
             return new double[0];
         }
-        double[] lower;
         if (!VectorSupport.enabled()) {
-            lower = GramScalar.lowerTriangle(rows, ranges, false, compute);
-        } else if (n >= GramGemm.MIN_ROWS && GramGemm.safe(rows, ranges, compute)) {
-            lower = GramGemm.lowerTriangle(rows, ranges, compute); // many rows: blocks of the engine's GEMM
-        } else {
-            lower = GramVector.lowerTriangle(rows, ranges, false, compute);
+            return expand(GramScalar.lowerTriangle(rows, ranges, false, compute), n);
         }
-        return expand(lower, n);
+        if (n >= GramGemm.MIN_ROWS) {
+            double[] g = GramGemm.compute(rows, ranges, compute); // many rows: the GEMM's kernel, SYRK-style
+            if (g != null) {
+                return g;
+            }
+            // A value outside float's safe range: the vector path has the double fallback.
+        }
+        return expand(GramVector.lowerTriangle(rows, ranges, false, compute), n);
     }
 
     /** Gram matrix of all rows of the round over the given ranges. */

@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamKind;
 import org.badfl.engine.ParamLayout;
+import org.badfl.engine.gemm.GemmPanels;
 import org.junit.jupiter.api.Test;
 
 class GramTest {
@@ -86,42 +87,104 @@ class GramTest {
 
     @Test
     void gemmPathMatchesReferenceForManyRows() {
-        // Ragged blocks (n not a multiple of BLOCK), ranges with an empty one, groups and slices cut inside ranges.
-        int n = GramGemm.BLOCK + 37;
+        // Ragged bands and column blocks (n not a multiple of NR), ranges with an empty one, groups and slices
+        // cut inside ranges, a short last slice.
+        int nr = GemmPanels.panelCols();
+        int n = 5 * nr + 37;
         int d = GramGemm.groupLength(n) + GramGemm.SLICE + 45;
         float[][] rows = TestRows.gaussian(n, d, 77);
         int[] ranges = {0, 0, 3, 700, 700, d - 11, d - 5, d};
-        double[] lower = GramGemm.lowerTriangle(rows, ranges, Compute.serial());
-        check(rows, ranges, lower, GEMM_EPS, "gemm n=" + n + " d=" + d);
-        try (Compute compute = Compute.create(3)) {
-            assertArrayEquals(lower, GramGemm.lowerTriangle(rows, ranges, compute), "gemm path, 3 threads");
-            // Gram.compute takes the GEMM path from MIN_ROWS rows on; the same numbers, expanded.
-            double[] full = Gram.compute(rows, ranges, compute);
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j <= i; j++) {
-                    assertEquals(lower[Gram.tri(i, j)], full[i * n + j]);
-                    assertEquals(lower[Gram.tri(i, j)], full[j * n + i]);
+        double[] g = GramGemm.compute(rows, ranges, Compute.serial());
+        checkFull(rows, ranges, g, GEMM_EPS, "gemm n=" + n + " d=" + d);
+        for (int threads : new int[] {2, 3}) {
+            try (Compute compute = Compute.create(threads)) {
+                assertArrayEquals(g, GramGemm.compute(rows, ranges, compute), "gemm path, " + threads + " threads");
+            }
+        }
+        // Gram.compute takes the GEMM path from MIN_ROWS rows on: the same numbers.
+        assertArrayEquals(g, Gram.compute(rows, ranges, Compute.serial()));
+    }
+
+    @Test
+    void gemmPathAtEdgeSizes() {
+        int nr = GemmPanels.panelCols();
+        int mr = GemmPanels.panelRows();
+        int[] counts = {1, 2, mr - 1, mr + 1, nr - 1, nr, nr + 1, GramGemm.MIN_ROWS - 1, GramGemm.MIN_ROWS,
+            GramGemm.MIN_ROWS + 1};
+        int[] dims = {1, 17, GramGemm.SLICE, GramGemm.SLICE + 1};
+        for (int n : counts) {
+            for (int d : dims) {
+                float[][] rows = TestRows.gaussian(n, d, 31L * n + d);
+                double[] g = GramGemm.compute(rows, Gram.all(d), Compute.serial());
+                checkFull(rows, Gram.all(d), g, GEMM_EPS, "gemm n=" + n + " d=" + d);
+                try (Compute two = Compute.create(2)) {
+                    assertArrayEquals(g, GramGemm.compute(rows, Gram.all(d), two), "2 threads n=" + n + " d=" + d);
                 }
             }
         }
-        // d = 1 and one row per block edge.
-        float[][] single = TestRows.gaussian(GramGemm.MIN_ROWS, 1, 5);
-        check(single, Gram.all(1), GramGemm.lowerTriangle(single, Gram.all(1), Compute.serial()), GEMM_EPS, "gemm d=1");
+        // Below MIN_ROWS Gram.compute keeps the vector path; from it on, the GEMM path.
+        float[][] rows = TestRows.gaussian(GramGemm.MIN_ROWS, 40, 8);
+        assertArrayEquals(GramGemm.compute(rows, Gram.all(40), Compute.serial()),
+            Gram.compute(rows, Gram.all(40), Compute.serial()));
+        float[][] fewer = java.util.Arrays.copyOf(rows, GramGemm.MIN_ROWS - 1);
+        double[] vector = GramVector.lowerTriangle(fewer, Gram.all(40), false, Compute.serial());
+        double[] full = Gram.compute(fewer, Gram.all(40), Compute.serial());
+        for (int i = 0; i < fewer.length; i++) {
+            for (int j = 0; j <= i; j++) {
+                assertEquals(vector[Gram.tri(i, j)], full[i * fewer.length + j]);
+            }
+        }
+        assertArrayEquals(new double[4], GramGemm.compute(TestRows.gaussian(2, 10, 1), new int[] {3, 3},
+            Compute.serial()), "no selected coordinates");
     }
 
     @Test
     void gemmPathOnlyForValuesInFloatsSafeRange() {
-        float[][] rows = TestRows.gaussian(GramGemm.MIN_ROWS, 40, 6);
-        assertTrue(GramGemm.safe(rows, Gram.all(40), Compute.serial()));
+        int n = GramGemm.MIN_ROWS;
+        int d = 2 * GramGemm.groupLength(n) + 40;
+        float[][] rows = TestRows.gaussian(n, d, 6);
+        assertTrue(GramGemm.compute(rows, Gram.all(d), Compute.serial()) != null);
         rows[7][3] = 1e25f; // products overflow float: Gram.compute must keep the double fallback of the vector path
-        assertTrue(!GramGemm.safe(rows, Gram.all(40), Compute.serial()));
-        assertTrue(GramGemm.safe(rows, new int[] {4, 40}, Compute.serial()), "outside the ranges does not count");
-        double[] g = Gram.compute(rows, Gram.all(40), Compute.serial());
-        assertTrue(Double.isFinite(g[7 * rows.length + 7]));
+        assertTrue(GramGemm.compute(rows, Gram.all(d), Compute.serial()) == null);
+        assertTrue(GramGemm.compute(rows, new int[] {4, d}, Compute.serial()) != null, "outside the ranges does not count");
+        double[] g = Gram.compute(rows, Gram.all(d), Compute.serial());
+        assertTrue(Double.isFinite(g[7 * n + 7]));
+        checkFull(rows, Gram.all(d), g, VECTOR_EPS, "fallback to the vector path");
         rows[7][3] = 1e-30f;
-        assertTrue(!GramGemm.safe(rows, Gram.all(40), Compute.serial()));
+        assertTrue(GramGemm.compute(rows, Gram.all(d), Compute.serial()) == null);
         rows[7][3] = 0f;
-        assertTrue(GramGemm.safe(rows, Gram.all(40), Compute.serial()));
+        assertTrue(GramGemm.compute(rows, Gram.all(d), Compute.serial()) != null);
+        rows[n - 1][d - 1] = Float.NaN; // in the last group, last band, vector tail
+        try (Compute two = Compute.create(2)) {
+            assertTrue(GramGemm.compute(rows, Gram.all(d), two) == null);
+        }
+        float[] x = new float[37];
+        java.util.Arrays.fill(x, 1e15f);
+        assertTrue(GramGemm.inSafeRange(x, 0, 37));
+        x[36] = 1.1e15f; // scalar tail
+        assertTrue(!GramGemm.inSafeRange(x, 0, 37));
+        assertTrue(GramGemm.inSafeRange(x, 0, 36));
+        x[5] = Float.NEGATIVE_INFINITY; // vector body
+        assertTrue(!GramGemm.inSafeRange(x, 0, 36));
+        x[5] = -1e-16f;
+        assertTrue(!GramGemm.inSafeRange(x, 0, 36));
+        x[5] = -1e-15f;
+        assertTrue(GramGemm.inSafeRange(x, 0, 36));
+    }
+
+    @Test
+    void gemmTasksCoverEveryBandOnce() {
+        for (int bands = 1; bands < 40; bands++) {
+            for (int threads = 1; threads <= 4; threads++) {
+                int[] cut = GramGemm.taskBands(bands, threads);
+                assertEquals(0, cut[0]);
+                assertEquals(bands, cut[cut.length - 1]);
+                for (int t = 1; t < cut.length; t++) {
+                    assertTrue(cut[t] > cut[t - 1], "bands " + bands + " threads " + threads);
+                }
+                assertEquals(threads == 1 ? 2 : Math.min(bands, 3 * threads) + 1, cut.length, "bands " + bands);
+            }
+        }
     }
 
     @Test
@@ -210,5 +273,19 @@ class GramTest {
                     what + " (" + i + "," + j + "): " + got + " vs " + want + ", bound " + eps * abs);
             }
         }
+    }
+
+    /** checkFull: the n × n result is symmetric bit for bit and its lower triangle within the bound. */
+    private static void checkFull(float[][] rows, int[] ranges, double[] g, double eps, String what) {
+        int n = rows.length;
+        assertEquals(n * n, g.length, what);
+        double[] lower = new double[n * (n + 1) / 2];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                assertEquals(g[i * n + j], g[j * n + i], what + " symmetric (" + i + "," + j + ")");
+                lower[Gram.tri(i, j)] = g[i * n + j];
+            }
+        }
+        check(rows, ranges, lower, eps, what);
     }
 }
