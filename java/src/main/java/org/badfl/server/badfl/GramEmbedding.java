@@ -1,9 +1,9 @@
 package org.badfl.server.badfl;
 
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.badfl.server.detect.GramMatrix;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
  * Points in R^m whose inner products are a given Gram matrix: Y = V·Λ^{1/2} from the eigendecomposition
@@ -47,15 +47,19 @@ final class GramEmbedding {
         if (m == 0) {
             return new double[0][];
         }
-        RealMatrix matrix = new Array2DRowRealMatrix(k, true);
-        EigenDecomposition eigen = new EigenDecomposition(matrix);
-        double[] values = eigen.getRealEigenvalues();
-        RealMatrix v = eigen.getV();
+        // EJML's symmetric QR algorithm: eigenvectors orthonormal, eigenvalues real. The input copy may be overwritten.
+        DMatrixRMaj matrix = new DMatrixRMaj(k);
+        EigenDecomposition_F64<DMatrixRMaj> eigen = DecompositionFactory_DDRM.eig(m, true, true);
+        if (!eigen.decompose(matrix)) {
+            throw new ArithmeticException("eigendecomposition of the " + m + "x" + m
+                    + " cosine Gram matrix did not converge (non-finite entries?)");
+        }
         double[][] y = new double[m][m];
         for (int col = 0; col < m; col++) {
-            double scale = Math.sqrt(Math.max(0.0, values[col]));
+            double scale = Math.sqrt(Math.max(0.0, eigen.getEigenvalue(col).getReal()));
+            DMatrixRMaj vector = eigen.getEigenVector(col);
             for (int row = 0; row < m; row++) {
-                y[row][col] = v.getEntry(row, col) * scale;
+                y[row][col] = vector.get(row, 0) * scale;
             }
         }
         return y;
