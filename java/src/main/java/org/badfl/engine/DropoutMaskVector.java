@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API version of {@link Dropout#fillMask} (same mask, bit for bit): Philox4x32-10 on 64-bit lanes, one
  * Philox block per lane, each 32-bit word held zero-extended so that one lane multiply gives the full 64-bit
  * product of a round (high word = product >>> 32, low word = product &amp; 0xFFFFFFFF). Two vectors of blocks
- * are computed together so that the multiplies of one hide the latency of the other's. The keep test is the
- * scalar path's branch-free formula {@code scaleBits & ((w - threshold) >> 63)} on lanes; the four words of
+ * are computed together so that the multiplies of one hide the latency of the other's. The keep test is
+ * {@code w < threshold} on lanes (both in [0, 2^32], so the signed comparison is the unsigned one); the four words of
  * each block are then written to their elements {@code 4 * block + word} through a small per-thread buffer.
  * <p>Only used with 8 long lanes (AVX-512, whose 64-bit lane multiply {@code vpmullq} C2 compiles the Vector
  * API's multiply to); loaded only when the vector loops run ({@link Loops#VECTOR}).
@@ -51,49 +51,60 @@ final class DropoutMaskVector {
         int k1Start = (int) (key >>> 32);
         long s0 = ((int) step) & LOW;
         long s1 = ((int) (step >>> 32)) & LOW;
-        long keepBits = scaleBits & LOW;
         long[] words = WORDS.get();
+        // Only vector-vector operations: JDK 17 does not intrinsify some long-lane operations with a scalar
+        // operand (shift counts, broadcasts inside lanewise), and a vector that is not intrinsified is boxed.
         LongVector iota = LongVector.fromArray(L, IOTA, 0);
+        LongVector m0 = LongVector.broadcast(L, M0);
+        LongVector m1 = LongVector.broadcast(L, M1);
+        LongVector low = LongVector.broadcast(L, LOW);
+        LongVector shift = LongVector.broadcast(L, 32L);
+        LongVector thr = LongVector.broadcast(L, threshold);
+        LongVector keepBitsV = LongVector.broadcast(L, scaleBits & LOW);
+        LongVector zero = LongVector.zero(L);
+        LongVector step0 = LongVector.broadcast(L, s0);
+        LongVector step1 = LongVector.broadcast(L, s1);
+        LongVector lanes = LongVector.broadcast(L, (long) LANES);
         int i = start;
         for (; i + STEP <= end; i += STEP) {
-            long block = (i >>> 2) & LOW;
-            LongVector a0 = iota.add(block);
-            LongVector a1 = LongVector.zero(L);
-            LongVector a2 = LongVector.broadcast(L, s0);
-            LongVector a3 = LongVector.broadcast(L, s1);
-            LongVector b0 = iota.add(block + LANES);
-            LongVector b1 = a1;
-            LongVector b2 = a2;
-            LongVector b3 = a3;
+            LongVector a0 = iota.add(LongVector.broadcast(L, (long) (i >>> 2)));
+            LongVector a1 = zero;
+            LongVector a2 = step0;
+            LongVector a3 = step1;
+            LongVector b0 = a0.add(lanes);
+            LongVector b1 = zero;
+            LongVector b2 = step0;
+            LongVector b3 = step1;
             int k0 = k0Start;
             int k1 = k1Start;
             for (int r = 0; r < 10; r++) {
-                long key0 = k0 & LOW;
-                long key1 = k1 & LOW;
-                LongVector pa0 = a0.mul(M0);
-                LongVector pa1 = a2.mul(M1);
-                LongVector pb0 = b0.mul(M0);
-                LongVector pb1 = b2.mul(M1);
-                a0 = pa1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, a1).lanewise(VectorOperators.XOR, key0);
-                a1 = pa1.and(LOW);
-                a2 = pa0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, a3).lanewise(VectorOperators.XOR, key1);
-                a3 = pa0.and(LOW);
-                b0 = pb1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, b1).lanewise(VectorOperators.XOR, key0);
-                b1 = pb1.and(LOW);
-                b2 = pb0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, b3).lanewise(VectorOperators.XOR, key1);
-                b3 = pb0.and(LOW);
+                LongVector key0 = LongVector.broadcast(L, k0 & LOW);
+                LongVector key1 = LongVector.broadcast(L, k1 & LOW);
+                LongVector pa0 = a0.mul(m0);
+                LongVector pa1 = a2.mul(m1);
+                LongVector pb0 = b0.mul(m0);
+                LongVector pb1 = b2.mul(m1);
+                a0 = pa1.lanewise(VectorOperators.LSHR, shift).lanewise(VectorOperators.XOR, a1).lanewise(VectorOperators.XOR, key0);
+                a1 = pa1.and(low);
+                a2 = pa0.lanewise(VectorOperators.LSHR, shift).lanewise(VectorOperators.XOR, a3).lanewise(VectorOperators.XOR, key1);
+                a3 = pa0.and(low);
+                b0 = pb1.lanewise(VectorOperators.LSHR, shift).lanewise(VectorOperators.XOR, b1).lanewise(VectorOperators.XOR, key0);
+                b1 = pb1.and(low);
+                b2 = pb0.lanewise(VectorOperators.LSHR, shift).lanewise(VectorOperators.XOR, b3).lanewise(VectorOperators.XOR, key1);
+                b3 = pb0.and(low);
                 k0 += W0;
                 k1 += W1;
             }
+            // Kept (w < threshold): the scale's bits, else 0.
             // words[j * LANES + l]: word j of block l (first vector), then the same for the second vector.
-            keep(a0, threshold, keepBits).intoArray(words, 0);
-            keep(a1, threshold, keepBits).intoArray(words, LANES);
-            keep(a2, threshold, keepBits).intoArray(words, 2 * LANES);
-            keep(a3, threshold, keepBits).intoArray(words, 3 * LANES);
-            keep(b0, threshold, keepBits).intoArray(words, 4 * LANES);
-            keep(b1, threshold, keepBits).intoArray(words, 5 * LANES);
-            keep(b2, threshold, keepBits).intoArray(words, 6 * LANES);
-            keep(b3, threshold, keepBits).intoArray(words, 7 * LANES);
+            zero.blend(keepBitsV, a0.compare(VectorOperators.LT, thr)).intoArray(words, 0);
+            zero.blend(keepBitsV, a1.compare(VectorOperators.LT, thr)).intoArray(words, LANES);
+            zero.blend(keepBitsV, a2.compare(VectorOperators.LT, thr)).intoArray(words, 2 * LANES);
+            zero.blend(keepBitsV, a3.compare(VectorOperators.LT, thr)).intoArray(words, 3 * LANES);
+            zero.blend(keepBitsV, b0.compare(VectorOperators.LT, thr)).intoArray(words, 4 * LANES);
+            zero.blend(keepBitsV, b1.compare(VectorOperators.LT, thr)).intoArray(words, 5 * LANES);
+            zero.blend(keepBitsV, b2.compare(VectorOperators.LT, thr)).intoArray(words, 6 * LANES);
+            zero.blend(keepBitsV, b3.compare(VectorOperators.LT, thr)).intoArray(words, 7 * LANES);
             for (int h = 0; h < 2; h++) {
                 int src = h * 4 * LANES;
                 int dst = i + h * 4 * LANES;
@@ -108,10 +119,5 @@ final class DropoutMaskVector {
         if (i < end) {
             Dropout.fillMaskScalar(mask, i, end, key, step, threshold, scaleBits);
         }
-    }
-
-    /** Lane-wise {@code keepBits & ((w - threshold) >> 63)}: the scale's bits where w &lt; threshold, else 0. */
-    private static LongVector keep(LongVector w, long threshold, long keepBits) {
-        return w.sub(threshold).lanewise(VectorOperators.ASHR, 63).and(keepBits);
     }
 }
