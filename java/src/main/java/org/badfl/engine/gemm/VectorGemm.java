@@ -8,10 +8,11 @@ import org.badfl.engine.Compute;
  * <pre>
  * task = one band of C (TaskGrid)
  *   for jc over the tile's columns, step NC        B block kc x NC stays in L2
- *     for each k block pc (nearly equal blocks <= KC)
+ *     for each k block pc (one block up to 1.25 KC, else nearly equal blocks <= KC)
  *       pack op(B)[pc, jc] into NR-wide panels
  *       for ic over the tile's rows, step MC
  *         pack op(A)[ic, pc] into MR-high panels    one A panel (MR x kc) stays in L1
+ *                                                 (or read them from a PackedA, packed once for all rows)
  *         for each A panel: for each B panel: micro-kernel (VectorKernels) on an MR x NR tile of C
  * </pre>
  * The first k block overwrites C (unless {@code accumulate}), later blocks add to it, so every output is one
@@ -143,19 +144,72 @@ final class VectorGemm implements GemmImpl {
             return;
         }
         TaskGrid grid = grid(transA, transB, m, n, k, compute.threads());
-        compute.parallelFor(grid.tasks(), t -> computeTile(transA, transB, k, a, aOff, lda, b, bOff, ldb,
+        compute.parallelFor(grid.tasks(), t -> computeTile(transA, transB, k, a, aOff, lda, null, 0, b, bOff, ldb,
                 c, cOff, ldc, accumulate, grid.rowStart(t), grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));
+    }
+
+    /**
+     * Number of k blocks of a product with depth k: one block up to 1.25 KC (a k a little above KC, such as
+     * the 288 of a 3x3 convolution over 32 channels, is not cut in two), else ceil(k / KC) nearly equal
+     * blocks. Depends on k only; the blocks only decide where C is stored and reloaded between parts of each
+     * output's FMA chain, never the chain itself.
+     */
+    int kBlocks(int k) {
+        return k <= kcMax + kcMax / 4 ? 1 : TaskGrid.ceilDiv(k, kcMax);
+    }
+
+    /**
+     * All A panels of op(A) (m x k): for k block kb (start pc, depth kc), the roundUp(m, MR) / MR panels of
+     * depth kc from {@code roundUp(m, MR) * pc}, panel q at {@code + q * MR * kc}: the layout
+     * {@link VectorPacking#packA} gives any row block starting at a multiple of MR.
+     */
+    @Override
+    public float[] packA(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] reuse) {
+        int mPadded = roundUp(m, mr);
+        float[] panels = reuse != null && reuse.length >= mPadded * k ? reuse : new float[mPadded * k];
+        int kBlocks = kBlocks(k);
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int pc = GemmImpl.kBlockStart(k, kBlocks, kb);
+            int kc = GemmImpl.kBlockStart(k, kBlocks, kb + 1) - pc;
+            float[] block = ensure(WORKSPACE.get().packedA, mPadded * kc);
+            WORKSPACE.get().packedA = block;
+            VectorPacking.packA(transA, a, aOff, lda, 0, m, pc, kc, mr, block);
+            System.arraycopy(block, 0, panels, mPadded * pc, mPadded * kc);
+        }
+        return panels;
+    }
+
+    @Override
+    public void sgemmPacked(Compute compute, PackedA packed, boolean transB, int n, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        int m = packed.m;
+        int k = packed.k;
+        if (packed.panels == null || (!packed.transA && transB && prefersDot(m, n, k))) {
+            sgemm(compute, packed.transA, transB, m, n, k, packed.a, packed.aOff, packed.lda, b, bOff, ldb,
+                    c, cOff, ldc, accumulate);
+            return;
+        }
+        // A is packed already: its packing costs nothing any more in the split.
+        TaskGrid grid = TaskGrid.of(m, n, k, compute.threads(), costs, 0, transB ? TRANSPOSE_B_COST : COPY_COST);
+        float[] panels = packed.panels;
+        compute.parallelFor(grid.tasks(), t -> computeTile(packed.transA, transB, k, packed.a, packed.aOff,
+                packed.lda, panels, roundUp(m, mr), b, bOff, ldb, c, cOff, ldc, accumulate, grid.rowStart(t),
+                grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));
     }
 
     /** All of C[i0:i1, j0:j1] over the whole k range. */
     private void computeTile(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
+                             float[] prePacked, int mPadded,
                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
                              int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
-        int kBlocks = TaskGrid.ceilDiv(k, kcMax);
+        int kBlocks = kBlocks(k);
         int kcLargest = TaskGrid.ceilDiv(k, kBlocks);
-        float[] packedA = ensure(ws.packedA, Math.min(mcMax, roundUp(i1 - i0, mr)) * kcLargest);
-        ws.packedA = packedA;
+        float[] packedA = prePacked;
+        if (prePacked == null) {
+            packedA = ensure(ws.packedA, Math.min(mcMax, roundUp(i1 - i0, mr)) * kcLargest);
+            ws.packedA = packedA;
+        }
         float[] packedB = ensure(ws.packedB, Math.min(ncMax, roundUp(j1 - j0, nr)) * kcLargest);
         ws.packedB = packedB;
         float[] tile = ensure(ws.tile, mr * nr);
@@ -170,10 +224,15 @@ final class VectorGemm implements GemmImpl {
                 VectorPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    VectorPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    int aBase = 0;
+                    if (prePacked == null) {
+                        VectorPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    } else {
+                        aBase = mPadded * pc + ic * kc;
+                    }
                     for (int ir = 0; ir < mc; ir += mr) {
                         int rows = Math.min(mr, mc - ir);
-                        int aPanel = ir * kc;
+                        int aPanel = aBase + ir * kc;
                         for (int jr = 0; jr < nc; jr += nr) {
                             int cols = Math.min(nr, nc - jr);
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
