@@ -15,6 +15,9 @@ import org.badfl.engine.Compute;
  *                                                 (or read them from a PackedA, packed once for all rows)
  *         for each A panel: for each B panel: micro-kernel (VectorKernels) on an MR x NR tile of C
  * </pre>
+ * With B not transposed and its rows at most {@link #DIRECT_B_MAX_LD} floats apart, full B panels are not
+ * packed: the kernel reads their rows in place ({@link VectorKernels#kernel8x3Direct}, AVX-512 shape only);
+ * only a partial last panel is packed (zero-padded). Same FMA chains, same bits.
  * The first k block overwrites C (unless {@code accumulate}), later blocks add to it, so every output is one
  * FMA chain over p = 0..k-1 in order, whatever the tiling (k blocks depend on k only; tasks never split k).
  * Hence results are bit-identical for any task grid and any thread count. Partial tiles at the right/bottom
@@ -72,6 +75,17 @@ final class VectorGemm implements GemmImpl {
     private final TaskGrid.Costs costs;
     /** The unpacked dot-product path for NT products with a small side (see {@link #prefersDot}). */
     private final VectorDotGemm dot;
+    /**
+     * Direct B only for rows at most this many floats apart: the kc rows of a panel then span few memory
+     * pages; with long rows (e.g. 9216 floats) reading in place was slower than packing (measured, 2.5 GHz
+     * AVX-512 Xeon).
+     */
+    static final int DIRECT_B_MAX_LD = 1024;
+    /**
+     * Whether full B panels of B-not-transposed products are read in place (no packing copy); system property
+     * {@code badfl.gemm.directB=false} turns it off (for measurements; the bits are the same either way).
+     */
+    private final boolean directB;
 
     /** The tuned configuration for this machine's preferred vector species. */
     VectorGemm() {
@@ -89,6 +103,13 @@ final class VectorGemm implements GemmImpl {
      */
     VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks,
                int dotKBlock) {
+        this(shape, kcMax, mcPanels, ncPanels, minTaskFlops, maxTasks, dotKBlock,
+                !"false".equals(System.getProperty("badfl.gemm.directB")));
+    }
+
+    /** As above; {@code directB}: read full B panels in place when B is not transposed (see {@link #DIRECT_B_MAX_LD}). */
+    VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks,
+               int dotKBlock, boolean directB) {
         if (kcMax < 1 || mcPanels < 1 || ncPanels < 1 || maxTasks < 1) {
             throw new IllegalArgumentException("GEMM blocking must be positive, got kcMax=" + kcMax
                     + " mcPanels=" + mcPanels + " ncPanels=" + ncPanels + " maxTasks=" + maxTasks);
@@ -101,12 +122,14 @@ final class VectorGemm implements GemmImpl {
         this.ncMax = ncPanels * nr;
         this.costs = new TaskGrid.Costs(mr, nr, minTaskFlops, maxTasks);
         this.dot = dotKBlock == 0 ? null : new VectorDotGemm(dotKBlock, minTaskFlops, maxTasks);
+        this.directB = directB;
     }
 
     @Override
     public String describe() {
         return "vector " + VectorKernels.S + " kernel " + mr + "x" + nr + " KC=" + kcMax + " MC=" + mcMax
-                + " NC=" + ncMax + (dot == null ? "" : ", NT dot path " + dot.describe());
+                + " NC=" + ncMax + (directB && shape == KernelShape.ROWS8_VECTORS3 ? ", direct B (ld <= "
+                + DIRECT_B_MAX_LD + ")" : "") + (dot == null ? "" : ", NT dot path " + dot.describe());
     }
 
     /** The task split this implementation uses for an m x n x k product on {@code threads} threads. */
@@ -215,13 +238,18 @@ final class VectorGemm implements GemmImpl {
         float[] tile = ensure(ws.tile, mr * nr);
         ws.tile = tile;
 
+        boolean direct = directB && !transB && shape == KernelShape.ROWS8_VECTORS3 && ldb <= DIRECT_B_MAX_LD;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
+            // Direct B: full panels are read in place, only a partial last panel is packed (zero-padded).
+            int directCols = direct ? nc - nc % nr : 0;
             for (int kb = 0; kb < kBlocks; kb++) {
                 int pc = GemmImpl.kBlockStart(k, kBlocks, kb);
                 int kc = GemmImpl.kBlockStart(k, kBlocks, kb + 1) - pc;
                 boolean loadC = accumulate || kb > 0;
-                VectorPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
+                if (directCols < nc) {
+                    VectorPacking.packB(transB, b, bOff, ldb, pc, kc, jc + directCols, nc - directCols, nr, packedB);
+                }
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
                     int aBase = 0;
@@ -236,7 +264,16 @@ final class VectorGemm implements GemmImpl {
                         for (int jr = 0; jr < nc; jr += nr) {
                             int cols = Math.min(nr, nc - jr);
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-                            int bPanel = jr * kc;
+                            if (jr < directCols) {
+                                int bIdx = bOff + pc * ldb + jc + jr;
+                                if (rows == mr) {
+                                    VectorKernels.kernel8x3Direct(kc, packedA, aPanel, b, bIdx, ldb, c, cIdx, ldc, loadC);
+                                } else {
+                                    edgeRowsDirect(kc, packedA, aPanel, b, bIdx, ldb, c, cIdx, ldc, loadC, rows, tile);
+                                }
+                                continue;
+                            }
+                            int bPanel = (jr - directCols) * kc;
                             if (rows == mr && cols == nr) {
                                 kernel(kc, packedA, aPanel, packedB, bPanel, c, cIdx, ldc, loadC);
                             } else {
@@ -260,6 +297,21 @@ final class VectorGemm implements GemmImpl {
         kernel(kc, ap, aPanel, bp, bPanel, tile, 0, nr, loadC);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * nr, c, cIdx + r * ldc, cols);
+        }
+    }
+
+    /** A tile with fewer than MR rows and all NR columns, B read in place: as {@link #edgeTile}. */
+    private void edgeRowsDirect(int kc, float[] ap, int aPanel, float[] b, int bIdx, int ldb, float[] c, int cIdx,
+                                int ldc, boolean loadC, int rows, float[] tile) {
+        java.util.Arrays.fill(tile, 0, mr * nr, 0f);
+        if (loadC) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cIdx + r * ldc, tile, r * nr, nr);
+            }
+        }
+        VectorKernels.kernel8x3Direct(kc, ap, aPanel, b, bIdx, ldb, tile, 0, nr, loadC);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(tile, r * nr, c, cIdx + r * ldc, nr);
         }
     }
 

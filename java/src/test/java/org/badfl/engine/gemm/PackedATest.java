@@ -104,6 +104,50 @@ class PackedATest {
         }
     }
 
+    /**
+     * Reading full B panels in place (B not transposed, short rows) gives the bits of packing them: partial
+     * row tiles, partial last panels, several column blocks, k blocks and accumulation; a long-row B (ld above
+     * the limit) takes the packed path inside the same configuration.
+     */
+    @Test
+    void directBEqualsPackedB() {
+        if (!Gemm.vectorAvailable() || VectorKernels.VL != 16) {
+            return;
+        }
+        int[][] shapes = {{64, 576, 288}, {13, 100, 70}, {8, 48, 1}, {70, 200, 300}, {5, 1100, 9}, {17, 50, 600}};
+        try (Compute two = Compute.create(2)) {
+            for (int blocks = 0; blocks < 2; blocks++) {
+                VectorGemm direct = blocks == 0
+                    ? new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 256, 16, 10, 2_000_000L, 16, 1024, true)
+                    : new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8, 0, true);
+                VectorGemm packed = blocks == 0
+                    ? new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 256, 16, 10, 2_000_000L, 16, 1024, false)
+                    : new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8, 0, false);
+                for (int[] s : shapes) {
+                    for (boolean transA : new boolean[] {false, true}) {
+                        for (boolean accumulate : new boolean[] {false, true}) {
+                            int m = s[0];
+                            int n = s[1];
+                            int k = s[2];
+                            SplittableRandom rnd = new SplittableRandom(m * 31L + n + k);
+                            int lda = transA ? m : k;
+                            int ldb = n + 3;
+                            float[] a = random(rnd, (transA ? k : m) * lda);
+                            float[] b = random(rnd, 1 + k * ldb);
+                            float[] c0 = random(rnd, m * n);
+                            float[] expected = c0.clone();
+                            packed.sgemm(two, transA, false, m, n, k, a, 0, lda, b, 1, ldb, expected, 0, n, accumulate);
+                            float[] actual = c0.clone();
+                            direct.sgemm(two, transA, false, m, n, k, a, 0, lda, b, 1, ldb, actual, 0, n, accumulate);
+                            assertBits(expected, actual, "direct B " + m + "x" + n + "x" + k + (transA ? " A^T" : "")
+                                + (accumulate ? " accumulate" : "") + " blocks " + blocks);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreRejected() {
         float[] a = new float[12];
