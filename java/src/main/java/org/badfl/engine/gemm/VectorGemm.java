@@ -15,8 +15,8 @@ import org.badfl.engine.Compute;
  *                                                 (or read them from a PackedA, packed once for all rows)
  *         for each A panel: for each B panel: micro-kernel (VectorKernels) on an MR x NR tile of C
  * </pre>
- * With B not transposed and its rows at most {@link #DIRECT_B_MAX_LD} floats apart, full B panels are not
- * packed: the kernel reads their rows in place ({@link VectorKernels#kernel8x3Direct}, AVX-512 shape only);
+ * With B not transposed and k at most {@link #DIRECT_B_MAX_K}, full B panels are not packed: the kernel
+ * reads their rows in place ({@link VectorKernels#kernel8x3Direct}, AVX-512 shape only);
  * only a partial last panel is packed (zero-padded). Same FMA chains, same bits.
  * The first k block overwrites C (unless {@code accumulate}), later blocks add to it, so every output is one
  * FMA chain over p = 0..k-1 in order, whatever the tiling (k blocks depend on k only; tasks never split k).
@@ -76,11 +76,12 @@ final class VectorGemm implements GemmImpl {
     /** The unpacked dot-product path for NT products with a small side (see {@link #prefersDot}). */
     private final VectorDotGemm dot;
     /**
-     * Direct B only for rows at most this many floats apart: the kc rows of a panel then span few memory
-     * pages; with long rows (e.g. 9216 floats) reading in place was slower than packing (measured, 2.5 GHz
-     * AVX-512 Xeon).
+     * Direct B only for products this shallow: measured on a quiet 2.5 GHz AVX-512 Xeon (1 thread, GFLOP/s
+     * packed vs direct), 32x576x9 (first convolution of the paper CNN) 37 vs 43, but 64x576x288 82 vs 65-70,
+     * 288x576x64 (A transposed) 85-90 vs 76-81, 256^3 82-86 vs 69-72, 1024^3 84-90 vs 36-39: reading B in place
+     * only pays when each panel is too short for its packing to be amortised.
      */
-    static final int DIRECT_B_MAX_LD = 1024;
+    static final int DIRECT_B_MAX_K = 32;
     /**
      * Whether full B panels of B-not-transposed products are read in place (no packing copy); system property
      * {@code badfl.gemm.directB=false} turns it off (for measurements; the bits are the same either way).
@@ -107,7 +108,7 @@ final class VectorGemm implements GemmImpl {
                 !"false".equals(System.getProperty("badfl.gemm.directB")));
     }
 
-    /** As above; {@code directB}: read full B panels in place when B is not transposed (see {@link #DIRECT_B_MAX_LD}). */
+    /** As above; {@code directB}: read full B panels in place when B is not transposed (see {@link #DIRECT_B_MAX_K}). */
     VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks,
                int dotKBlock, boolean directB) {
         if (kcMax < 1 || mcPanels < 1 || ncPanels < 1 || maxTasks < 1) {
@@ -128,8 +129,8 @@ final class VectorGemm implements GemmImpl {
     @Override
     public String describe() {
         return "vector " + VectorKernels.S + " kernel " + mr + "x" + nr + " KC=" + kcMax + " MC=" + mcMax
-                + " NC=" + ncMax + (directB && shape == KernelShape.ROWS8_VECTORS3 ? ", direct B (ld <= "
-                + DIRECT_B_MAX_LD + ")" : "") + (dot == null ? "" : ", NT dot path " + dot.describe());
+                + " NC=" + ncMax + (directB && shape == KernelShape.ROWS8_VECTORS3 ? ", direct B (k <= "
+                + DIRECT_B_MAX_K + ")" : "") + (dot == null ? "" : ", NT dot path " + dot.describe());
     }
 
     /** The task split this implementation uses for an m x n x k product on {@code threads} threads. */
@@ -238,7 +239,7 @@ final class VectorGemm implements GemmImpl {
         float[] tile = ensure(ws.tile, mr * nr);
         ws.tile = tile;
 
-        boolean direct = directB && !transB && shape == KernelShape.ROWS8_VECTORS3 && ldb <= DIRECT_B_MAX_LD;
+        boolean direct = directB && !transB && shape == KernelShape.ROWS8_VECTORS3 && k <= DIRECT_B_MAX_K;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             // Direct B: full panels are read in place, only a partial last panel is packed (zero-padded).
