@@ -2,6 +2,7 @@ package org.badfl.engine;
 
 import java.util.SplittableRandom;
 import org.badfl.engine.gemm.Gemm;
+import org.badfl.engine.gemm.PackedA;
 
 /**
  * 2-D convolution (cross-correlation, as {@code torch.nn.Conv2d}) with square kernel, stride, zero padding and
@@ -19,7 +20,8 @@ import org.badfl.engine.gemm.Gemm;
  *   db[o]  = sum over n, p of dOut[n][o][p]                     (double accumulators)
  *   dCols  = W^T * dY ;  dIn = col2im(dCols)                    ({@link #col2im})
  * </pre>
- * {@code g} is the fewest images giving a GEMM at least {@link #MIN_COLUMNS} columns (1 for P &gt;= 256), within
+ * The weights are packed as GEMM operand once per pass ({@link Gemm#packA}), not in every unit's product.
+ * <p>{@code g} is the fewest images giving a GEMM at least {@link #MIN_COLUMNS} columns (1 for P &gt;= 256), within
  * the im2col budget. Units are independent in forward and in dIn, so they run in parallel, each on its
  * thread's own workspace. The weight and bias gradients are reductions over units: the units are cut into
  * {@code R} <em>reduction groups</em> of consecutive units ({@link #reductionGroups}), each group sums its units
@@ -42,7 +44,10 @@ public final class Conv2d extends Layer {
     static final int COLUMN_MULTIPLE = 48;
     /** Floats of one output-row chunk's im2col columns (512 KiB: half the L2 cache of current server cores). */
     static final long CHUNK_COLS_BUDGET = 1L << 17;
-    /** Layers with more weights than this process whole images (each chunk's GEMMs would pack them again). */
+    /**
+     * Layers with more weights than this process whole images (set when each chunk's GEMMs packed the weights
+     * again; they are packed once per pass now, but the weight-gradient product still re-reads its output).
+     */
     static final long CHUNK_MAX_WEIGHTS = 1L << 16;
     /** Most weight-gradient partials: enough for 2-4 threads to balance, few enough to add up cheaply. */
     static final int MAX_GROUPS = 8;
@@ -75,6 +80,24 @@ public final class Conv2d extends Layer {
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    /**
+     * The weights as packed GEMM operand ({@link Gemm#packA}): W for the forward products, W^T for the input
+     * gradient, packed once per pass by the thread that runs the layer and read by every unit's products.
+     * Per calling thread, not per layer (layers run one after the other), so it costs the largest layer's
+     * weights once, not every layer's.
+     */
+    private static final ThreadLocal<PackedA[]> PACKED_WEIGHTS = ThreadLocal.withInitial(() -> new PackedA[1]);
+
+    /** op(A) = W (outC x CKK) or, {@code transposed}, W^T (CKK x outC), packed into the calling thread's buffer. */
+    private PackedA packWeights(boolean transposed) {
+        PackedA[] slot = PACKED_WEIGHTS.get();
+        int ckk = ckk();
+        slot[0] = transposed
+            ? Gemm.packA(true, ckk, outC, params, weightOffset, ckk, slot[0])
+            : Gemm.packA(false, outC, ckk, params, weightOffset, ckk, slot[0]);
+        return slot[0];
+    }
 
     /**
      * @param name     layer name (parameter prefix)
@@ -207,7 +230,7 @@ public final class Conv2d extends Layer {
      * Output rows per chunk when a unit is a single image: its im2col columns are built and consumed chunk by
      * chunk so that they stay in the core's L2 cache ({@link #CHUNK_COLS_BUDGET} floats), preferring chunks of
      * whole 48-column GEMM panels. Only for layers with small weights ({@link #CHUNK_MAX_WEIGHTS}): each chunk's
-     * GEMMs pack the weights again. Whole images otherwise, and whenever a unit has several images.
+     * weight-gradient product loads and stores the whole weight gradient again. Whole images otherwise, and whenever a unit has several images.
      */
     int chunkRows(int batch) {
         Shape o = outputShape();
@@ -258,11 +281,12 @@ public final class Conv2d extends Layer {
         Compute compute = pass.compute();
         int g = unitImages(batch);
         int units = units(batch);
+        PackedA w = packWeights(false);
         if (unitsInParallel(units, compute.threads())) {
-            compute.parallelFor(units, u -> forwardUnit(Compute.serial(), input, u * g, Math.min(g, batch - u * g)));
+            compute.parallelFor(units, u -> forwardUnit(Compute.serial(), w, input, u * g, Math.min(g, batch - u * g)));
         } else {
             for (int u = 0; u < units; u++) {
-                forwardUnit(compute, input, u * g, Math.min(g, batch - u * g));
+                forwardUnit(compute, w, input, u * g, Math.min(g, batch - u * g));
             }
         }
         lastIn = input;
@@ -271,7 +295,7 @@ public final class Conv2d extends Layer {
     }
 
     /** Output of images {@code [b0, b0+nb)}. */
-    private void forwardUnit(Compute compute, float[] input, int b0, int nb) {
+    private void forwardUnit(Compute compute, PackedA w, float[] input, int b0, int nb) {
         Shape o = outputShape();
         int p = o.plane();
         int ckk = ckk();
@@ -288,7 +312,7 @@ public final class Conv2d extends Layer {
                 im2colRows(input, b0 * s.size(), inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(),
                     r0, r1, cols, 0, n);
                 int at = base + r0 * o.width();
-                Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, out, at, p, false);
+                Gemm.sgemm(compute, w, false, n, cols, 0, n, out, at, p, false);
                 if (hasBias) {
                     for (int oc = 0; oc < outC; oc++) {
                         Loops.addScalar(out, at + oc * p, params[biasOffset + oc], n);
@@ -301,7 +325,7 @@ public final class Conv2d extends Layer {
         float[] cols = ws.cols = ensure(ws.cols, (long) ckk * n);
         fillCols(compute, input, b0, nb, cols);
         float[] y = ws.y = ensure(ws.y, (long) outC * n);
-        Gemm.sgemm(compute, false, false, outC, n, ckk, params, weightOffset, ckk, cols, 0, n, y, 0, n, false);
+        Gemm.sgemm(compute, w, false, n, cols, 0, n, y, 0, n, false);
         compute.parallelFor(nb, j -> scatterOutput(y, b0 + j, j, n));
     }
 
@@ -348,6 +372,7 @@ public final class Conv2d extends Layer {
         int g = unitImages(batch);
         int units = units(batch);
         int groups = paramGrads ? reductionGroups(batch) : 0;
+        PackedA wt = needInputGrad ? packWeights(true) : null;
         if (groups > 1) {
             // Parameter gradients per group into partials, the input gradient of each unit on the way.
             partialWeights = ensure(partialWeights, (long) groups * outC * ckk());
@@ -358,8 +383,7 @@ public final class Conv2d extends Layer {
                 int first = (int) ((long) units * r / groups);
                 int end = (int) ((long) units * (r + 1) / groups);
                 for (int u = first; u < end; u++) {
-                    backwardUnit(Compute.serial(), dOut, u * g, Math.min(g, batch - u * g), r, u > first,
-                        needInputGrad);
+                    backwardUnit(Compute.serial(), wt, dOut, u * g, Math.min(g, batch - u * g), r, u > first);
                 }
             });
             addPartials(compute, groups);
@@ -376,10 +400,11 @@ public final class Conv2d extends Layer {
         }
         if (needInputGrad) {
             if (unitsInParallel(units, compute.threads())) {
-                compute.parallelFor(units, u -> inputGradientUnit(Compute.serial(), dOut, u * g, Math.min(g, batch - u * g)));
+                compute.parallelFor(units, u -> inputGradientUnit(Compute.serial(), wt, dOut, u * g,
+                    Math.min(g, batch - u * g)));
             } else {
                 for (int u = 0; u < units; u++) {
-                    inputGradientUnit(compute, dOut, u * g, Math.min(g, batch - u * g));
+                    inputGradientUnit(compute, wt, dOut, u * g, Math.min(g, batch - u * g));
                 }
             }
         }
@@ -388,10 +413,10 @@ public final class Conv2d extends Layer {
 
     /**
      * One unit's share of a group's parameter gradients ({@code accumulate}: after the group's first unit) and,
-     * when asked, its input gradient.
+     * when {@code wt} (the packed W^T) is given, its input gradient.
      */
-    private void backwardUnit(Compute compute, float[] dOut, int b0, int nb, int group, boolean accumulate,
-                              boolean needInputGrad) {
+    private void backwardUnit(Compute compute, PackedA wt, float[] dOut, int b0, int nb, int group,
+                              boolean accumulate) {
         int wSize = outC * ckk();
         weightGradientUnit(compute, dOut, b0, nb, partialWeights, group * wSize, accumulate);
         if (hasBias) {
@@ -401,8 +426,8 @@ public final class Conv2d extends Layer {
                 partialBias[slot] = accumulate ? partialBias[slot] + s : s;
             }
         }
-        if (needInputGrad) {
-            inputGradientUnit(compute, dOut, b0, nb);
+        if (wt != null) {
+            inputGradientUnit(compute, wt, dOut, b0, nb);
         }
     }
 
@@ -437,7 +462,7 @@ public final class Conv2d extends Layer {
     }
 
     /** dIn of images {@code [b0, b0+nb)}: dCols = W^T dY, then col2im. */
-    private void inputGradientUnit(Compute compute, float[] dOut, int b0, int nb) {
+    private void inputGradientUnit(Compute compute, PackedA wt, float[] dOut, int b0, int nb) {
         Shape s = inputShape();
         Shape o = outputShape();
         int p = o.plane();
@@ -452,8 +477,7 @@ public final class Conv2d extends Layer {
             for (int r0 = 0; r0 < o.height(); r0 += rows) {
                 int r1 = Math.min(o.height(), r0 + rows);
                 int n = (r1 - r0) * o.width();
-                Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dOut,
-                    b0 * o.size() + r0 * o.width(), p, dCols, 0, n, false);
+                Gemm.sgemm(compute, wt, false, n, dOut, b0 * o.size() + r0 * o.width(), p, dCols, 0, n, false);
                 col2imScratch(dCols, 0, n, inC, s.height(), s.width(), k, stride, pad, o.height(), o.width(),
                     r0, r1, dIn, off);
             }
@@ -463,7 +487,7 @@ public final class Conv2d extends Layer {
         float[] dCols = ws.cols = ensure(ws.cols, (long) ckk * n);
         float[] dy = ws.y = ensure(ws.y, (long) outC * n);
         compute.parallelFor(nb, j -> gatherGradient(dOut, dy, b0 + j, j, n));
-        Gemm.sgemm(compute, true, false, ckk, n, outC, params, weightOffset, ckk, dy, 0, n, dCols, 0, n, false);
+        Gemm.sgemm(compute, wt, false, n, dy, 0, n, dCols, 0, n, false);
         compute.parallelFor(nb, j -> addUnitInputGradient(dCols, b0 + j, j, n));
     }
 

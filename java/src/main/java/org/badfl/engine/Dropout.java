@@ -109,6 +109,18 @@ public final class Dropout extends Layer {
      * interleaved (one block is a chain of dependent multiplies), selected without branches.
      */
     static void fillMask(float[] mask, int start, int end, long key, long step, long threshold, int scaleBits) {
+        if (VECTOR_MASK) {
+            DropoutMaskVector.fillMask(mask, start, end, key, step, threshold, scaleBits);
+        } else {
+            fillMaskScalar(mask, start, end, key, step, threshold, scaleBits);
+        }
+    }
+
+    /** Whether {@link #fillMask} runs {@link DropoutMaskVector} (vector loops on, 8 long lanes). */
+    static final boolean VECTOR_MASK = Loops.VECTOR && DropoutMaskVector.AVAILABLE;
+
+    /** {@link #fillMask} in plain Java. */
+    static void fillMaskScalar(float[] mask, int start, int end, long key, long step, long threshold, int scaleBits) {
         int k0 = (int) key;
         int k1 = (int) (key >>> 32);
         int s0 = (int) step;

@@ -206,12 +206,17 @@ final class VectorLoops {
             left.blend(right, rightWins).intoArray(out, outOff + at);
             leftCode.blend(rightCode, rightWins).intoArray(scratch, codes + at);
         }
-        // Code q (0 a, 1 b, 2 c, 3 d) -> index in the plane.
-        for (int i = 0; i < outputs; i++) {
-            int q = (int) scratch[codes + i];
-            int oh = i / outW;
-            int ow = i - oh * outW;
-            argmax[outOff + i] = (2 * oh + (q >> 1)) * width + 2 * ow + (q & 1);
+        // Code q (0 a, 1 b, 2 c, 3 d) -> index in the plane: row by row, no division per output.
+        int i = 0;
+        for (int oh = 0; oh < outH; oh++) {
+            int rowBase = 2 * oh * width;
+            int o = outOff + i;
+            int src = codes + i;
+            for (int ow = 0; ow < outW; ow++) {
+                int q = (int) scratch[src + ow];
+                argmax[o + ow] = rowBase + (q >> 1) * width + 2 * ow + (q & 1);
+            }
+            i += outW;
         }
     }
 }

@@ -2,6 +2,7 @@ package org.badfl.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.badfl.server.noise.Philox4x32;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,36 @@ class DropoutMaskTest {
             for (int i = start; i < end; i++) {
                 float expected = Dropout.keep(seed, step, stream, i, p) ? scale : 0f;
                 assertEquals(expected, mask[i], "p " + p + " element " + i);
+            }
+        }
+    }
+
+    @Test
+    void vectorMaskEqualsScalarMask() {
+        assumeTrue(Loops.VECTOR && DropoutMaskVector.AVAILABLE, "vector dropout mask needs 8 long lanes");
+        long seed = 0xD0D0L;
+        // Chunk starts at multiples of 4 (not only of the vector step), ends with and without a scalar tail,
+        // steps with a high word, keep probabilities near 0 and 1, two streams.
+        int[][] ranges = {{0, 64}, {0, 1000}, {16, 16 + 64 * 3 + 5}, {4, 4 + 64 + 60}, {0, 40_000}};
+        for (long step : new long[] {0, 17, (1L << 33) + 5, -1L}) {
+            for (double keepP : new double[] {0.75, 0.5, 1e-9, 1 - 1e-9}) {
+                for (int stream = 0; stream < 2; stream++) {
+                    long key = Dropout.maskKey(seed, stream);
+                    long threshold = Dropout.keepThreshold(keepP);
+                    int scaleBits = Float.floatToRawIntBits((float) (1.0 / keepP));
+                    for (int[] r : ranges) {
+                        int start = r[0];
+                        int end = r[1];
+                        float[] scalar = new float[end];
+                        float[] vector = new float[end];
+                        Dropout.fillMaskScalar(scalar, start, end, key, step, threshold, scaleBits);
+                        DropoutMaskVector.fillMask(vector, start, end, key, step, threshold, scaleBits);
+                        for (int i = start; i < end; i++) {
+                            assertEquals(Float.floatToRawIntBits(scalar[i]), Float.floatToRawIntBits(vector[i]),
+                                "step " + step + " keep " + keepP + " stream " + stream + " element " + i);
+                        }
+                    }
+                }
             }
         }
     }

@@ -86,6 +86,56 @@ public final class Gemm {
         impl(path).sgemm(compute, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
+    /**
+     * Packs op(A) (m x k; A stored k x m when {@code transA}) for repeated products on the default path
+     * ({@link #sgemm(Compute, PackedA, boolean, int, float[], int, int, float[], int, int, boolean)}): the vector
+     * path packs its A panels once here instead of in every product. {@code reuse}: a previous result whose
+     * panel buffer is taken over when large enough (or null). A is referenced, not copied, for the paths that
+     * read it in place: it must not change while the result is used.
+     */
+    public static PackedA packA(boolean transA, int m, int k, float[] a, int aOff, int lda, PackedA reuse) {
+        requireNonNegative("m", m);
+        requireNonNegative("k", k);
+        checkMatrix("A", "lda", a, aOff, lda, transA ? k : m, transA ? m : k, transA);
+        float[] panels = null;
+        if (m > 0 && k > 0) {
+            float[] old = reuse != null && reuse.path == DEFAULT_PATH ? reuse.panels : null;
+            panels = impl(DEFAULT_PATH).packA(transA, m, k, a, aOff, lda, old);
+        }
+        return new PackedA(DEFAULT_PATH, transA, m, k, a, aOff, lda, panels);
+    }
+
+    /**
+     * {@code C = op(A) * op(B) + (accumulate ? C : 0)} with op(A) from {@link #packA} (m = {@code a.rows()},
+     * k = {@code a.depth()}), spread over the threads of {@code compute}: the same bits as the unpacked
+     * {@link #sgemm(Compute, boolean, boolean, int, int, int, float[], int, int, float[], int, int, float[], int,
+     * int, boolean)}.
+     */
+    public static void sgemm(Compute compute, PackedA a, boolean transB, int n, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        if (compute == null) {
+            throw new IllegalArgumentException("compute must not be null");
+        }
+        if (a == null) {
+            throw new IllegalArgumentException("packed A must not be null");
+        }
+        int m = a.m;
+        int k = a.k;
+        validate(m, n, k, a.transA, a.a, a.aOff, a.lda, transB, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        impl(a.path).sgemmPacked(compute, a, transB, n, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
     /** The path {@link #sgemm(Compute, boolean, boolean, int, int, int, float[], int, int, float[], int, int,
      * float[], int, int, boolean)} uses. */
     public static Path defaultPath() {

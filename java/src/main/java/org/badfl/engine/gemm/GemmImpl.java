@@ -12,6 +12,21 @@ interface GemmImpl {
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float[] c, int cOff, int ldc, boolean accumulate);
 
+    /**
+     * Panels of the whole op(A) for {@link #sgemmPacked}, or null when this implementation reads A in place.
+     * Arguments as {@link #sgemm}, already validated, m and k >= 1.
+     */
+    default float[] packA(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] reuse) {
+        return null;
+    }
+
+    /** {@link #sgemm} with op(A) from {@code packed} (made by this implementation); same bits. */
+    default void sgemmPacked(Compute compute, PackedA packed, boolean transB, int n, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        sgemm(compute, packed.transA, transB, packed.m, n, packed.k, packed.a, packed.aOff, packed.lda,
+                b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
     /** Short description of the kernel and blocking, for logs and benchmark reports. */
     String describe();
 

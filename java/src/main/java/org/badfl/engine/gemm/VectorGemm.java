@@ -8,12 +8,16 @@ import org.badfl.engine.Compute;
  * <pre>
  * task = one band of C (TaskGrid)
  *   for jc over the tile's columns, step NC        B block kc x NC stays in L2
- *     for each k block pc (nearly equal blocks <= KC)
+ *     for each k block pc (one block up to 1.25 KC, else nearly equal blocks <= KC)
  *       pack op(B)[pc, jc] into NR-wide panels
  *       for ic over the tile's rows, step MC
  *         pack op(A)[ic, pc] into MR-high panels    one A panel (MR x kc) stays in L1
+ *                                                 (or read them from a PackedA, packed once for all rows)
  *         for each A panel: for each B panel: micro-kernel (VectorKernels) on an MR x NR tile of C
  * </pre>
+ * With B not transposed and k at most {@link #DIRECT_B_MAX_K}, full B panels are not packed: the kernel
+ * reads their rows in place ({@link VectorKernels#kernel8x3Direct}, AVX-512 shape only);
+ * only a partial last panel is packed (zero-padded). Same FMA chains, same bits.
  * The first k block overwrites C (unless {@code accumulate}), later blocks add to it, so every output is one
  * FMA chain over p = 0..k-1 in order, whatever the tiling (k blocks depend on k only; tasks never split k).
  * Hence results are bit-identical for any task grid and any thread count. Partial tiles at the right/bottom
@@ -71,6 +75,18 @@ final class VectorGemm implements GemmImpl {
     private final TaskGrid.Costs costs;
     /** The unpacked dot-product path for NT products with a small side (see {@link #prefersDot}). */
     private final VectorDotGemm dot;
+    /**
+     * Direct B only for products this shallow: measured on a quiet 2.5 GHz AVX-512 Xeon (1 thread, GFLOP/s
+     * packed vs direct), 32x576x9 (first convolution of the paper CNN) 37 vs 43, but 64x576x288 82 vs 65-70,
+     * 288x576x64 (A transposed) 85-90 vs 76-81, 256^3 82-86 vs 69-72, 1024^3 84-90 vs 36-39: reading B in place
+     * only pays when each panel is too short for its packing to be amortised.
+     */
+    static final int DIRECT_B_MAX_K = 32;
+    /**
+     * Whether full B panels of B-not-transposed products are read in place (no packing copy); system property
+     * {@code badfl.gemm.directB=false} turns it off (for measurements; the bits are the same either way).
+     */
+    private final boolean directB;
 
     /** The tuned configuration for this machine's preferred vector species. */
     VectorGemm() {
@@ -88,6 +104,13 @@ final class VectorGemm implements GemmImpl {
      */
     VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks,
                int dotKBlock) {
+        this(shape, kcMax, mcPanels, ncPanels, minTaskFlops, maxTasks, dotKBlock,
+                !"false".equals(System.getProperty("badfl.gemm.directB")));
+    }
+
+    /** As above; {@code directB}: read full B panels in place when B is not transposed (see {@link #DIRECT_B_MAX_K}). */
+    VectorGemm(KernelShape shape, int kcMax, int mcPanels, int ncPanels, long minTaskFlops, int maxTasks,
+               int dotKBlock, boolean directB) {
         if (kcMax < 1 || mcPanels < 1 || ncPanels < 1 || maxTasks < 1) {
             throw new IllegalArgumentException("GEMM blocking must be positive, got kcMax=" + kcMax
                     + " mcPanels=" + mcPanels + " ncPanels=" + ncPanels + " maxTasks=" + maxTasks);
@@ -100,12 +123,14 @@ final class VectorGemm implements GemmImpl {
         this.ncMax = ncPanels * nr;
         this.costs = new TaskGrid.Costs(mr, nr, minTaskFlops, maxTasks);
         this.dot = dotKBlock == 0 ? null : new VectorDotGemm(dotKBlock, minTaskFlops, maxTasks);
+        this.directB = directB;
     }
 
     @Override
     public String describe() {
         return "vector " + VectorKernels.S + " kernel " + mr + "x" + nr + " KC=" + kcMax + " MC=" + mcMax
-                + " NC=" + ncMax + (dot == null ? "" : ", NT dot path " + dot.describe());
+                + " NC=" + ncMax + (directB && shape == KernelShape.ROWS8_VECTORS3 ? ", direct B (k <= "
+                + DIRECT_B_MAX_K + ")" : "") + (dot == null ? "" : ", NT dot path " + dot.describe());
     }
 
     /** The task split this implementation uses for an m x n x k product on {@code threads} threads. */
@@ -143,41 +168,113 @@ final class VectorGemm implements GemmImpl {
             return;
         }
         TaskGrid grid = grid(transA, transB, m, n, k, compute.threads());
-        compute.parallelFor(grid.tasks(), t -> computeTile(transA, transB, k, a, aOff, lda, b, bOff, ldb,
+        compute.parallelFor(grid.tasks(), t -> computeTile(transA, transB, k, a, aOff, lda, null, 0, b, bOff, ldb,
                 c, cOff, ldc, accumulate, grid.rowStart(t), grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));
+    }
+
+    /**
+     * Number of k blocks of a product with depth k: one block up to 1.25 KC (a k a little above KC, such as
+     * the 288 of a 3x3 convolution over 32 channels, is not cut in two), else ceil(k / KC) nearly equal
+     * blocks. Depends on k only; the blocks only decide where C is stored and reloaded between parts of each
+     * output's FMA chain, never the chain itself.
+     */
+    int kBlocks(int k) {
+        return k <= kcMax + kcMax / 4 ? 1 : TaskGrid.ceilDiv(k, kcMax);
+    }
+
+    /**
+     * All A panels of op(A) (m x k): for k block kb (start pc, depth kc), the roundUp(m, MR) / MR panels of
+     * depth kc from {@code roundUp(m, MR) * pc}, panel q at {@code + q * MR * kc}: the layout
+     * {@link VectorPacking#packA} gives any row block starting at a multiple of MR.
+     */
+    @Override
+    public float[] packA(boolean transA, int m, int k, float[] a, int aOff, int lda, float[] reuse) {
+        int mPadded = roundUp(m, mr);
+        float[] panels = reuse != null && reuse.length >= mPadded * k ? reuse : new float[mPadded * k];
+        int kBlocks = kBlocks(k);
+        for (int kb = 0; kb < kBlocks; kb++) {
+            int pc = GemmImpl.kBlockStart(k, kBlocks, kb);
+            int kc = GemmImpl.kBlockStart(k, kBlocks, kb + 1) - pc;
+            float[] block = ensure(WORKSPACE.get().packedA, mPadded * kc);
+            WORKSPACE.get().packedA = block;
+            VectorPacking.packA(transA, a, aOff, lda, 0, m, pc, kc, mr, block);
+            System.arraycopy(block, 0, panels, mPadded * pc, mPadded * kc);
+        }
+        return panels;
+    }
+
+    @Override
+    public void sgemmPacked(Compute compute, PackedA packed, boolean transB, int n, float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        int m = packed.m;
+        int k = packed.k;
+        if (packed.panels == null || (!packed.transA && transB && prefersDot(m, n, k))) {
+            sgemm(compute, packed.transA, transB, m, n, k, packed.a, packed.aOff, packed.lda, b, bOff, ldb,
+                    c, cOff, ldc, accumulate);
+            return;
+        }
+        // A is packed already: its packing costs nothing any more in the split.
+        TaskGrid grid = TaskGrid.of(m, n, k, compute.threads(), costs, 0, transB ? TRANSPOSE_B_COST : COPY_COST);
+        float[] panels = packed.panels;
+        compute.parallelFor(grid.tasks(), t -> computeTile(packed.transA, transB, k, packed.a, packed.aOff,
+                packed.lda, panels, roundUp(m, mr), b, bOff, ldb, c, cOff, ldc, accumulate, grid.rowStart(t),
+                grid.rowEnd(t), grid.colStart(t), grid.colEnd(t)));
     }
 
     /** All of C[i0:i1, j0:j1] over the whole k range. */
     private void computeTile(boolean transA, boolean transB, int k, float[] a, int aOff, int lda,
+                             float[] prePacked, int mPadded,
                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
                              int i0, int i1, int j0, int j1) {
         Workspace ws = WORKSPACE.get();
-        int kBlocks = TaskGrid.ceilDiv(k, kcMax);
+        int kBlocks = kBlocks(k);
         int kcLargest = TaskGrid.ceilDiv(k, kBlocks);
-        float[] packedA = ensure(ws.packedA, Math.min(mcMax, roundUp(i1 - i0, mr)) * kcLargest);
-        ws.packedA = packedA;
+        float[] packedA = prePacked;
+        if (prePacked == null) {
+            packedA = ensure(ws.packedA, Math.min(mcMax, roundUp(i1 - i0, mr)) * kcLargest);
+            ws.packedA = packedA;
+        }
         float[] packedB = ensure(ws.packedB, Math.min(ncMax, roundUp(j1 - j0, nr)) * kcLargest);
         ws.packedB = packedB;
         float[] tile = ensure(ws.tile, mr * nr);
         ws.tile = tile;
 
+        boolean direct = directB && !transB && shape == KernelShape.ROWS8_VECTORS3 && k <= DIRECT_B_MAX_K;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
+            // Direct B: full panels are read in place, only a partial last panel is packed (zero-padded).
+            int directCols = direct ? nc - nc % nr : 0;
             for (int kb = 0; kb < kBlocks; kb++) {
                 int pc = GemmImpl.kBlockStart(k, kBlocks, kb);
                 int kc = GemmImpl.kBlockStart(k, kBlocks, kb + 1) - pc;
                 boolean loadC = accumulate || kb > 0;
-                VectorPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, packedB);
+                if (directCols < nc) {
+                    VectorPacking.packB(transB, b, bOff, ldb, pc, kc, jc + directCols, nc - directCols, nr, packedB);
+                }
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
-                    VectorPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    int aBase = 0;
+                    if (prePacked == null) {
+                        VectorPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                    } else {
+                        aBase = mPadded * pc + ic * kc;
+                    }
                     for (int ir = 0; ir < mc; ir += mr) {
                         int rows = Math.min(mr, mc - ir);
-                        int aPanel = ir * kc;
+                        int aPanel = aBase + ir * kc;
                         for (int jr = 0; jr < nc; jr += nr) {
                             int cols = Math.min(nr, nc - jr);
                             int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-                            int bPanel = jr * kc;
+                            if (jr < directCols) {
+                                int bIdx = bOff + pc * ldb + jc + jr;
+                                if (rows == mr) {
+                                    VectorKernels.kernel8x3Direct(kc, packedA, aPanel, b, bIdx, ldb, c, cIdx, ldc, loadC);
+                                } else {
+                                    edgeRowsDirect(kc, packedA, aPanel, b, bIdx, ldb, c, cIdx, ldc, loadC, rows, tile);
+                                }
+                                continue;
+                            }
+                            int bPanel = (jr - directCols) * kc;
                             if (rows == mr && cols == nr) {
                                 kernel(kc, packedA, aPanel, packedB, bPanel, c, cIdx, ldc, loadC);
                             } else {
@@ -201,6 +298,21 @@ final class VectorGemm implements GemmImpl {
         kernel(kc, ap, aPanel, bp, bPanel, tile, 0, nr, loadC);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * nr, c, cIdx + r * ldc, cols);
+        }
+    }
+
+    /** A tile with fewer than MR rows and all NR columns, B read in place: as {@link #edgeTile}. */
+    private void edgeRowsDirect(int kc, float[] ap, int aPanel, float[] b, int bIdx, int ldb, float[] c, int cIdx,
+                                int ldc, boolean loadC, int rows, float[] tile) {
+        java.util.Arrays.fill(tile, 0, mr * nr, 0f);
+        if (loadC) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cIdx + r * ldc, tile, r * nr, nr);
+            }
+        }
+        VectorKernels.kernel8x3Direct(kc, ap, aPanel, b, bIdx, ldb, tile, 0, nr, loadC);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(tile, r * nr, c, cIdx + r * ldc, nr);
         }
     }
 
