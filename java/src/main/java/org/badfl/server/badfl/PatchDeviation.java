@@ -22,21 +22,24 @@ import java.util.TreeMap;
  *       z = (x − median) / s with s = max(1.4826·MAD, {@code spreadFloor} × the median of the class's spreads over
  *       its patches), so that a patch on which the models happen to agree (e.g. a corner where every map is ~0)
  *       cannot turn a small difference into a huge z. A class whose spreads are all 0 contributes z = 0.</li>
- *   <li><b>Round score</b> of a model: the root mean square of its z-scores over all classes and patches (about 1
- *       for a typical model, whichever patch it differs in).</li>
- *   <li><b>Memory</b> ({@link Memory}): per client, the sum of its round scores over the rounds it was scored in,
- *       divided by √(rounds): a Stouffer-style combination under which a client that deviates a little in every
- *       round (a DBA attacker) accumulates evidence, and one bad round of a benign client fades.
- *       With {@code centred} the round score enters the memory as its robust z-score among the round's scores
- *       ((score − median) / (1.4826·MAD)), so that benign clients' memory stays centred on 0 whatever the round's
- *       typical score, instead of growing like √rounds × the typical score.</li>
- *   <li><b>Verdict</b>: flagged when the accumulated value exceeds {@code guard}, or {@code lowGuard} when the
- *       update's LOF (LMCA, Algorithm 1) exceeds {@code lofEvidence} (an update already unusual in direction needs
- *       less saliency evidence), or {@code mniaGuard} when MNIA's own anomaly index (Algorithm 2) flags the model. Each round adds at most {@code cap} to the memory, so one extreme round cannot keep
- *       a benign client flagged for long. A client flagged here in a round in which MNIA's own anomaly index also
- *       flagged it is <i>confirmed</i>: it stays flagged in later rounds while its accumulated value exceeds
- *       {@code hold} (a DBA attacker whose trigger piece shows in one round and hardly in the next). Needs at least
- *       {@link #MIN_MODELS} models with a profile in the round (otherwise nobody is scored or flagged).</li>
+ *   <li><b>Round score</b> of a model ({@link Statistic}): by default the class contrast, the largest per-class RMS
+ *       of its z-scores after each patch's median z over the classes is subtracted (a backdoor changes its target
+ *       class's map at the trigger; a benign model that differs somewhere differs there in every class); or the RMS
+ *       of all its z-scores (about 1 for a typical model).</li>
+ *   <li><b>Memory</b> ({@link Memory}): per client, the sum over the rounds it was scored in of what each round
+ *       entered, divided by √(rounds): a Stouffer-style combination under which a client that deviates a little in
+ *       every round (a DBA attacker) accumulates evidence and one bad round of a benign client fades. By default
+ *       ({@code centred}) a round enters the robust z-score of the model's round score among the round's scores,
+ *       (score − median) / (1.4826·MAD), so that benign memories stay near 0 whatever the round's typical score
+ *       (summing raw scores lets them grow like √rounds × the typical score); at most {@code cap} per round, so
+ *       one extreme round cannot keep a benign client above the guard for long.</li>
+ *   <li><b>Verdict</b>: flagged when the memory exceeds {@code guard}, or {@code lowGuard} when the update's LOF
+ *       (LMCA, Algorithm 1) exceeds {@code lofEvidence} (an update already unusual in direction needs less
+ *       saliency evidence), or {@code mniaGuard} when MNIA's own anomaly index (Algorithm 2) flags the model this
+ *       round. A client flagged here in a round in which MNIA's index flagged it too is <i>confirmed</i>: it stays
+ *       flagged in later rounds while its memory exceeds {@code hold} (a DBA attacker whose trigger shows in one
+ *       round and hardly in the next). Needs at least {@link #MIN_MODELS} models with a profile in the round
+ *       (otherwise nobody is scored or flagged and the memory is unchanged).</li>
  * </ol>
  * Deterministic; no randomness.
  */
