@@ -44,4 +44,26 @@ public interface Defense {
     default boolean flagsClients() {
         return false;
     }
+
+    /**
+     * The state this defense carries from round to round, as text, so that a run resumed from a checkpoint
+     * continues exactly as an uninterrupted one ({@link #restoreState}); null for a defense whose rounds depend
+     * only on their input (the default).
+     */
+    default String saveState() {
+        return null;
+    }
+
+    /**
+     * Restores the state {@link #saveState} returned, on a fresh instance, before the first round it aggregates.
+     * The default accepts only null (no state).
+     *
+     * @throws IllegalArgumentException for state this defense did not write (named)
+     */
+    default void restoreState(String state) {
+        if (state != null) {
+            throw new IllegalArgumentException("defense " + name() + " keeps no state across rounds, but a saved state "
+                + "was given");
+        }
+    }
 }

@@ -50,7 +50,8 @@ import org.badfl.util.Seeds;
  *       its noise): ACC on the clean test set, ASR per adversary.</li>
  *   <li>Detection counts of the defense's flags (accepted updates only) against the clients that attacked.</li>
  *   <li>After the last round, an optional {@link FinalEvaluation} (test-time smoothing, certification).</li>
- *   <li>Checkpoint (G + all records, atomically) and {@code rounds.csv}, then progress.</li>
+ *   <li>Checkpoint (G + all records + the defense's state, {@code Defense.saveState}, atomically) and
+ *       {@code rounds.csv}, then progress.</li>
  * </ol>
  * Results are bit-identical for any thread count: every random draw is seeded by purpose and ids, work is split
  * by problem size, and no floating-point sum depends on which thread ran what.
@@ -64,7 +65,8 @@ import org.badfl.util.Seeds;
  * round and freed before the next round trains.
  * <p>Resume: with a run folder holding a checkpoint of the same scenario, the run continues after the last
  * complete round; all records so far come from the checkpoint, so the final summary equals that of an
- * uninterrupted run except for wall-clock seconds (which add up the checkpointed rounds' times).
+ * uninterrupted run except for wall-clock seconds (which add up the checkpointed rounds' times). A defense that
+ * keeps state across rounds ({@link org.badfl.server.Defense#saveState}) gets it back before its first resumed round.
  */
 public final class Simulation {
 
@@ -211,6 +213,7 @@ public final class Simulation {
         int startDefense = 0;
         int startRound = 1;
         float[] resumeGlobal = null;
+        String resumeState = null;
         if (folder != null && Checkpoint.exists(folder.checkpointDir())) {
             Checkpoint cp = Checkpoint.load(folder.checkpointDir());
             if (!cp.fingerprint().equals(fingerprint)) {
@@ -228,10 +231,12 @@ public final class Simulation {
             startDefense = cp.defenseIndex();
             startRound = cp.roundsDone() + 1;
             resumeGlobal = cp.loadGlobal(folder.checkpointDir(), scenario.modelSpec().layout().size());
+            resumeState = cp.defenseState();
             if (startRound > config.rounds) {
                 startDefense++;
                 startRound = 1;
                 resumeGlobal = null;
+                resumeState = null;
             }
             listener.info("resuming " + folder.dir() + " at "
                 + (startDefense < defenses.size() ? "defense " + defenses.get(startDefense) + ", round " + startRound
@@ -241,8 +246,8 @@ public final class Simulation {
             for (int d = startDefense; d < defenses.size(); d++) {
                 float[] global = d == startDefense && resumeGlobal != null ? resumeGlobal : scenario.initialGlobal();
                 int first = d == startDefense ? startRound : 1;
-                boolean finished = runDefense(d, defenses.get(d), global, first, records, finals, compute,
-                    fingerprint, gpu);
+                boolean finished = runDefense(d, defenses.get(d), global, first, d == startDefense ? resumeState : null,
+                    records, finals, compute, fingerprint, gpu);
                 if (!finished) {
                     return new Outcome(List.copyOf(records), results(records, finals, d), null, false);
                 }
@@ -274,10 +279,14 @@ public final class Simulation {
     }
 
     /** Runs rounds {@code first..T} of one defense; false when stopped by the hook. */
-    private boolean runDefense(int index, String name, float[] global, int first, List<RoundRecord> records,
-                               Map<String, ObjectNode> finals, Compute compute, String fingerprint, DeviceClients gpu) {
+    private boolean runDefense(int index, String name, float[] global, int first, String state,
+                               List<RoundRecord> records, Map<String, ObjectNode> finals, Compute compute,
+                               String fingerprint, DeviceClients gpu) {
         ScenarioConfig config = scenario.config();
         Defense defense = Scenario.createDefense(config, name);
+        if (first > 1) {
+            defense.restoreState(state); // the state after round first - 1, saved with its checkpoint
+        }
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
         RoundAggregator aggregator = new RoundAggregator(defense);
         SimulationContext context = new SimulationContext(scenario, compute, gpu == null ? null : gpu.kernels);
@@ -392,7 +401,8 @@ public final class Simulation {
 
             // 6. checkpoint, then progress
             if (folder != null) {
-                Checkpoint.save(folder.checkpointDir(), fingerprint, index, t, global, records, finals, null);
+                Checkpoint.save(folder.checkpointDir(), fingerprint, index, t, global, records, finals,
+                    defense.saveState());
                 folder.writeRounds(records, scenario.adversaries().size());
             }
             listener.roundFinished(record);

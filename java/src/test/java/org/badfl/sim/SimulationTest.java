@@ -153,6 +153,34 @@ class SimulationTest {
         }
     }
 
+    /** BADFL's patch memory travels in the checkpoint: a resumed run judges later rounds as an uninterrupted one. */
+    @Test
+    void resumedBadflKeepsItsPatchMemory() throws Exception {
+        ScenarioConfig c = TestScenarios.tiny("constrain-and-scale", 2, "badfl");
+        c.rounds = 3;
+        Scenario s = Scenario.prepare(c);
+        RunFolder whole = RunFolder.create(dir.resolve("whole"), s.config(), false);
+        assertTrue(Simulation.of(s).folder(whole).build().run().complete());
+
+        RunFolder part = RunFolder.create(dir.resolve("part"), s.config(), false);
+        assertFalse(Simulation.of(s).folder(part).stopHook((d, t) -> d == 0 && t == 2).build().run().complete());
+        String state = Checkpoint.load(part.checkpointDir()).defenseState();
+        assertNotNull(state, "badfl's memory is in the checkpoint");
+        assertTrue(state.matches("(\\d+:[^:;]+:2:[01];?)+"), state); // every client scored in 2 rounds
+        Simulation.Outcome resumed = Simulation.of(Scenario.prepare(part.readConfig())).folder(part).build().run();
+        assertTrue(resumed.complete());
+        JsonNode a = ConfigLoader.json().readTree(Files.readString(whole.summaryJson()));
+        JsonNode b = ConfigLoader.json().readTree(Files.readString(part.summaryJson()));
+        assertEquals(RunReport.withoutTimes((com.fasterxml.jackson.databind.node.ObjectNode) a),
+            RunReport.withoutTimes((com.fasterxml.jackson.databind.node.ObjectNode) b));
+        String timings = ",\\d+\\.\\d{3},\\d+\\.\\d{3},\\d+\\.\\d{3},\""; // the notes hold commas
+        assertEquals(Files.readString(whole.roundsCsv()).replaceAll(timings, ",\""),
+            Files.readString(part.roundsCsv()).replaceAll(timings, ",\""));
+        String after = Checkpoint.load(part.checkpointDir()).defenseState();
+        assertTrue(after.matches("(\\d+:[^:;]+:3:[01];?)+"), "round 3 continued the restored memory: " + after);
+        assertEquals(Checkpoint.load(whole.checkpointDir()).defenseState(), after);
+    }
+
     @Test
     void finalEvaluationFieldsReachTheSummaryAndSurviveAResume() throws Exception {
         ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 2, "fedavg", "crfl");

@@ -43,13 +43,46 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param smoothingCopies    M noisy copies [smoothing-copies] (100 on CPU)
  * @param smoothingSigma     σ_T of the smoothing noise [smoothing-sigma] (NaN = {@code sigma})
  * @param alpha              Hoeffding error tolerance α [alpha] (0.001)
+ * @param patch              patch deviation on [patch = on | off] (on): every model of the round is inspected and
+ *                           judged by {@link PatchDeviation} with a per-client memory over rounds
+ * @param patchSize          patch side in pixels [patch-size] (4)
+ * @param patchFloor         floor of a patch's spread, fraction of the class's median spread [patch-floor] (0.5)
+ * @param patchStatistic     how a model's patch z-scores become its round score [patch-score = class-contrast |
+ *                           rms] (class-contrast)
+ * @param patchCentred       the memory accumulates the round score's robust z among the round's models
+ *                           [patch-memory = centred | raw] (centred)
+ * @param patchCap           most one round adds to a client's memory [patch-cap] (3.5; Infinity = no cap)
+ * @param patchGuard         guard on a client's accumulated patch value [patch-guard] (3.5)
+ * @param patchLowGuard      guard for a client whose update's LOF exceeds patchLof [patch-low-guard]
+ *                           (min(2, patch-guard))
+ * @param patchLof           LOF above which an update counts as corroborating evidence [patch-lof] (1.12;
+ *                           Infinity = never)
+ * @param patchMniaGuard     guard for a client whose model MNIA's own index flags this round [patch-mnia-guard]
+ *                           (min(2.5, patch-guard))
+ * @param patchHold          a client flagged by patch deviation and MNIA in one round stays flagged while its
+ *                           accumulated value exceeds this [patch-hold] (1; Infinity = no hold)
+ * @param mniaScope          which models MNIA's own judgement may flag [mnia-scope = outliers | all]: LMCA's
+ *                           outliers only (default with patch deviation on) or every model it judges (the
+ *                           paper's; the default with patch=off)
  */
 public record BadflConfig(Detection detection, double lofThreshold, int lofK, double normFactor, double normGuard,
                           double lambdaCo, double lambdaSt, Stability stability, double guard, double propagatedGuard,
                           NeuronInspection.Scoring scoring,
                           Propagation propagation, Mode clipping, boolean eliminate, double sigma,
                           boolean lmcaOnlyWithoutInspector, boolean smoothing, int smoothingCopies,
-                          double smoothingSigma, double alpha) {
+                          double smoothingSigma, double alpha, boolean patch, int patchSize, double patchFloor,
+                          PatchDeviation.Statistic patchStatistic, boolean patchCentred, double patchCap,
+                          double patchGuard, double patchLowGuard, double patchLof, double patchMniaGuard,
+                          double patchHold,
+                          MniaScope mniaScope) {
+
+    /** Which models MNIA's own verdict (Algorithm 2) may flag. */
+    public enum MniaScope {
+        /** Only LMCA's outliers; the other models are judged by patch deviation alone. */
+        OUTLIERS,
+        /** Every model MNIA judges (candidates and propagated members): the paper's reading. */
+        ALL
+    }
 
     /** Malicious model detection. */
     public enum Detection {
@@ -95,8 +128,13 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         if (!(alpha > 0 && alpha < 1)) {
             throw new IllegalArgumentException("badfl: alpha must be in (0, 1), got " + alpha);
         }
+        if (mniaScope == null) {
+            throw new IllegalArgumentException("badfl: mnia-scope must be given");
+        }
         // The components check their own parameters.
         new Lmca(lofThreshold, lofK, normFactor);
+        new PatchDeviation(patchSize, patchFloor, patchStatistic, patchCentred, patchCap, patchGuard, patchLowGuard,
+            patchLof, patchMniaGuard, patchHold);
         new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, propagatedGuard);
     }
 
@@ -133,6 +171,18 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         b.smoothingCopies = smoothingCopies;
         b.smoothingSigma = smoothingSigma;
         b.alpha = alpha;
+        b.patch = patch;
+        b.patchSize = patchSize;
+        b.patchFloor = patchFloor;
+        b.patchStatistic = patchStatistic;
+        b.patchCentred = patchCentred;
+        b.patchCap = patchCap;
+        b.patchGuard = patchGuard;
+        b.patchLowGuard = patchLowGuard;
+        b.patchLof = patchLof;
+        b.patchHold = patchHold;
+        b.patchMniaGuard = patchMniaGuard;
+        b.mniaScope = mniaScope;
         return b;
     }
 
@@ -143,6 +193,12 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
 
     public Lmca lmca() {
         return new Lmca(lofThreshold, lofK, normFactor);
+    }
+
+    /** The patch-deviation judge (used when {@link #patch()} is on). */
+    public PatchDeviation patchDeviation() {
+        return new PatchDeviation(patchSize, patchFloor, patchStatistic, patchCentred, patchCap, patchGuard,
+            patchLowGuard, patchLof, patchMniaGuard, patchHold);
     }
 
     public NeuronInspection neuronInspection() {
@@ -171,6 +227,18 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         private int smoothingCopies = DEFAULT_SMOOTHING_COPIES;
         private double smoothingSigma = Double.NaN;
         private double alpha = DEFAULT_ALPHA;
+        private boolean patch = true;
+        private int patchSize = PatchDeviation.DEFAULT_PATCH;
+        private double patchFloor = PatchDeviation.DEFAULT_SPREAD_FLOOR;
+        private PatchDeviation.Statistic patchStatistic = PatchDeviation.Statistic.CLASS_CONTRAST;
+        private boolean patchCentred = true;
+        private double patchCap = PatchDeviation.DEFAULT_CAP;
+        private double patchGuard = PatchDeviation.DEFAULT_GUARD;
+        private double patchLowGuard = Double.NaN; // NaN: min(DEFAULT_LOW_GUARD, patchGuard)
+        private double patchLof = PatchDeviation.DEFAULT_LOF_EVIDENCE;
+        private double patchHold = PatchDeviation.DEFAULT_HOLD;
+        private double patchMniaGuard = Double.NaN; // NaN: min(DEFAULT_MNIA_GUARD, patchGuard)
+        private MniaScope mniaScope = null; // null: OUTLIERS with patch on, ALL with patch off
 
         public Builder detection(Detection v) {
             detection = v;
@@ -272,11 +340,79 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
             return this;
         }
 
+        public Builder patch(boolean v) {
+            patch = v;
+            return this;
+        }
+
+        public Builder patchSize(int v) {
+            patchSize = v;
+            return this;
+        }
+
+        public Builder patchFloor(double v) {
+            patchFloor = v;
+            return this;
+        }
+
+        public Builder patchGuard(double v) {
+            patchGuard = v;
+            return this;
+        }
+
+        public Builder patchStatistic(PatchDeviation.Statistic v) {
+            patchStatistic = v;
+            return this;
+        }
+
+        public Builder patchCap(double v) {
+            patchCap = v;
+            return this;
+        }
+
+        /** NaN: min(2, patch guard). */
+        public Builder patchLowGuard(double v) {
+            patchLowGuard = v;
+            return this;
+        }
+
+        /** NaN: min(2.5, patch guard). */
+        public Builder patchMniaGuard(double v) {
+            patchMniaGuard = v;
+            return this;
+        }
+
+        public Builder patchHold(double v) {
+            patchHold = v;
+            return this;
+        }
+
+        public Builder patchLof(double v) {
+            patchLof = v;
+            return this;
+        }
+
+        public Builder patchCentred(boolean v) {
+            patchCentred = v;
+            return this;
+        }
+
+        /** null: {@link MniaScope#OUTLIERS} with patch deviation on, {@link MniaScope#ALL} with it off. */
+        public Builder mniaScope(MniaScope v) {
+            mniaScope = v;
+            return this;
+        }
+
         public BadflConfig build() {
             return new BadflConfig(detection, lofThreshold, lofK, normFactor, normGuard, lambdaCo, lambdaSt, stability, guard,
                 Double.isNaN(propagatedGuard) ? guard : propagatedGuard,
                 scoring, propagation, clipping, eliminate, sigma, lmcaOnlyWithoutInspector, smoothing,
-                smoothingCopies, smoothingSigma, alpha);
+                smoothingCopies, smoothingSigma, alpha, patch, patchSize, patchFloor, patchStatistic, patchCentred,
+                patchCap, patchGuard,
+                Double.isNaN(patchLowGuard) ? Math.min(PatchDeviation.DEFAULT_LOW_GUARD, patchGuard) : patchLowGuard,
+                patchLof,
+                Double.isNaN(patchMniaGuard) ? Math.min(PatchDeviation.DEFAULT_MNIA_GUARD, patchGuard) : patchMniaGuard,
+                patchHold, mniaScope != null ? mniaScope : patch ? MniaScope.OUTLIERS : MniaScope.ALL);
         }
     }
 }

@@ -16,6 +16,7 @@ import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.badfl.BadflConfig.Detection;
+import org.badfl.server.badfl.BadflConfig.MniaScope;
 import org.badfl.server.detect.GramMatrix;
 import org.badfl.server.detect.Hdbscan;
 import org.badfl.server.detect.KMeans;
@@ -32,7 +33,11 @@ import org.badfl.util.Seeds;
  *       guided-backprop saliency of the model G + Δ_i on the server's clean inspection set
  *       ({@link org.badfl.server.ServerContext#inspector()}). Without an inspector (no inspection data) MNIA is
  *       skipped: LMCA's outliers are flagged (or nobody, option) and the note says so. Ablations: FLAME's HDBSCAN,
- *       plain K-means, or no detection ({@link Detection}).</li>
+ *       plain K-means, or no detection ({@link Detection}).
+ *       By default (an addition measured in docs/BADFL.md, {@link BadflConfig#patch()}) every model of the round is
+ *       inspected once: {@link PatchDeviation} compares its per-class, per-patch saliency with the round's models
+ *       and keeps a per-client memory across rounds (saved with a checkpoint: {@link #saveState}); MNIA's own verdict
+ *       then counts for LMCA's outliers only ({@link MniaScope#OUTLIERS}). A model is flagged by either.</li>
  *   <li>Norm guard (an addition, {@link BadflConfig#normGuard()}): an update whose norm exceeds normGuard × the
  *       median norm is scaled down to that bound whatever its verdict, so that one extreme update (norm 1e30)
  *       cannot dominate G even if detection misses it.</li>
@@ -44,11 +49,13 @@ import org.badfl.util.Seeds;
  * </ol>
  * Verdicts: one per update; flagged updates are rejected (default remove) or clipped, with the detection reason
  * (e.g. "LOF 2.71 > 1.5; MNIA: class 0 f=4.1, malicious cluster (separation 5.3 > guard 2)") and what the clipping
- * did. One instance serves one training run.
+ * did. One instance serves one training run (it carries the patch memory from round to round).
  */
 public final class BadflDefense implements Defense {
 
     private final BadflConfig config;
+    /** Patch deviation's per-client memory, carried across rounds (and across a resume: {@link #saveState}). */
+    private PatchDeviation.Memory memory = new PatchDeviation.Memory();
 
     public BadflDefense(BadflConfig config) {
         if (config == null) {
@@ -71,6 +78,20 @@ public final class BadflDefense implements Defense {
         return "badfl";
     }
 
+    /** Patch deviation's per-client memory as text (null when patch deviation is off). */
+    @Override
+    public String saveState() {
+        return config.patch() ? memory.save() : null;
+    }
+
+    @Override
+    public void restoreState(String state) {
+        if (state != null && !config.patch()) {
+            throw new IllegalArgumentException("badfl: a saved patch memory was given but patch deviation is off");
+        }
+        memory = PatchDeviation.Memory.restore(state);
+    }
+
     @Override
     public boolean flagsClients() {
         return config.detection() != Detection.OFF;
@@ -83,10 +104,11 @@ public final class BadflDefense implements Defense {
      * @param reasons per row: why (flagged or not), possibly empty
      * @param lmca    LMCA's result (null for the HDBSCAN / K-means / off ablations)
      * @param mnia    MNIA's result (null when not run)
+     * @param patch   patch deviation's result (null when not run)
      * @param note    round-level summary of what detection did
      */
     public record Detected(boolean[] flagged, String[] reasons, Lmca.Result lmca, NeuronInspection.Result mnia,
-                           String note) {
+                           PatchDeviation.Result patch, String note) {
     }
 
     @Override
@@ -154,7 +176,7 @@ public final class BadflDefense implements Defense {
             case BADFL -> detectBadfl(input, gram);
             case HDBSCAN -> detectHdbscan(gram);
             case KMEANS -> detectKMeans(gram, input.seed());
-            case OFF -> new Detected(new boolean[n], new String[n], null, null, "");
+            case OFF -> new Detected(new boolean[n], new String[n], null, null, null, "");
         };
     }
 
@@ -180,23 +202,21 @@ public final class BadflDefense implements Defense {
                     flagged[i] = true;
                     reasons[i] += " (LMCA only: MNIA skipped)";
                 }
-                return new Detected(flagged, reasons, lmca, null, why + ": MNIA skipped, " + lmca.outliers().length
+                return new Detected(flagged, reasons, lmca, null, null, why + ": MNIA skipped, "
+                    + lmca.outliers().length
                     + " LMCA outlier" + (lmca.outliers().length == 1 ? "" : "s") + " flagged (" + lmcaSummary + ")");
             }
-            return new Detected(flagged, reasons, lmca, null, why + ": MNIA skipped, nobody flagged ("
+            return new Detected(flagged, reasons, lmca, null, null, why + ": MNIA skipped, nobody flagged ("
                 + lmcaSummary + ")");
         }
         ModelInspector in = inspector.get();
         float[] global = input.global();
         RoundUpdates updates = input.updates();
-        NeuronInspection.Result mnia = config.neuronInspection().run(lmca, row -> {
-            float[] model = global.clone();
-            float[] delta = updates.row(row);
-            for (int c = 0; c < model.length; c++) {
-                model[c] += delta[c];
-            }
-            return SaliencyFeatures.inspect(in, model);
-        }, input.seed());
+        if (config.patch()) {
+            return detectWithPatches(input, lmca, in, flagged, reasons, lmcaSummary);
+        }
+        NeuronInspection.Result mnia = config.neuronInspection().run(lmca,
+            row -> SaliencyFeatures.inspect(in, modelOf(global, updates.row(row))), input.seed());
         for (NeuronInspection.Judgement j : mnia.judgements().values()) {
             flagged[j.row()] = j.flagged();
             reasons[j.row()] = reasons[j.row()] + "; " + j.reason();
@@ -204,8 +224,76 @@ public final class BadflDefense implements Defense {
         String summary = lmcaSummary + "; MNIA: " + mnia.inspections() + " inspected"
             + (Double.isNaN(mnia.separation()) ? "" : ", separation " + fmt(mnia.separation())) + ", "
             + countTrue(flagged) + " flagged";
-        return new Detected(flagged, reasons, lmca, mnia, mnia.note().isEmpty() ? summary : summary + " ("
+        return new Detected(flagged, reasons, lmca, mnia, null, mnia.note().isEmpty() ? summary : summary + " ("
             + mnia.note() + ")");
+    }
+
+    /**
+     * Detection with patch deviation ({@link PatchDeviation}): every model of the round is inspected once; MNIA
+     * judges LMCA's candidates from those maps (its verdict counts for the models of {@link MniaScope}), and patch
+     * deviation judges every model against the round with the clients' memory.
+     */
+    private Detected detectWithPatches(RoundInput input, Lmca.Result lmca, ModelInspector in, boolean[] flagged,
+                                       String[] reasons, String lmcaSummary) {
+        RoundUpdates updates = input.updates();
+        int n = updates.size();
+        PatchDeviation patches = config.patchDeviation();
+        SaliencyFeatures.ModelFeatures[] features = new SaliencyFeatures.ModelFeatures[n];
+        double[][][] profiles = new double[n][][];
+        int[] clients = new int[n];
+        for (int i = 0; i < n; i++) {
+            clients[i] = updates.clientId(i);
+            float[][] g = SaliencyFeatures.gradients(in, modelOf(input.global(), updates.row(i)));
+            features[i] = SaliencyFeatures.of(g, in.images(), in.channels(), in.height(), in.width());
+            profiles[i] = patches.profile(g, in.images(), in.channels(), in.height(), in.width());
+        }
+        NeuronInspection.Result mnia = config.neuronInspection().run(lmca, row -> features[row], input.seed());
+        boolean[] mniaFlags = new boolean[n];
+        for (NeuronInspection.Judgement j : mnia.judgements().values()) {
+            mniaFlags[j.row()] = j.flagged() && j.point() != null; // MNIA's own index (not non-finite maps)
+        }
+        PatchDeviation.Result patch = patches.judge(clients, profiles, lmca.lof(), mniaFlags, memory);
+        int byMnia = 0;
+        int byPatch = 0;
+        for (NeuronInspection.Judgement j : mnia.judgements().values()) {
+            int row = j.row();
+            boolean counts = config.mniaScope() == MniaScope.ALL || lmca.clusterOf()[row] < 0 || j.point() == null;
+            if (j.flagged() && counts) {
+                flagged[row] = true;
+                byMnia++;
+            }
+            reasons[row] = reasons[row] + "; " + j.reason() + (j.flagged() && !counts
+                ? " (not an LMCA outlier: MNIA verdict not used, mnia-scope=outliers)" : "");
+        }
+        for (int i = 0; i < n; i++) {
+            if (profiles[i] == null) {
+                flagged[i] = true;
+                reasons[i] = reasons[i] + "; patch: saliency not finite";
+                continue;
+            }
+            if (patch.flagged()[i]) {
+                flagged[i] = true;
+                byPatch++;
+            }
+            reasons[i] = reasons[i] + "; " + patch.describe(i, patches);
+        }
+        String summary = lmcaSummary + "; MNIA: " + mnia.judgements().size() + " judged"
+            + (Double.isNaN(mnia.separation()) ? "" : ", separation " + fmt(mnia.separation())) + ", " + byMnia
+            + " flagged (mnia-scope=" + config.mniaScope().name().toLowerCase(java.util.Locale.ROOT) + ")"
+            + "; patch deviation: " + n + " inspected, " + byPatch + " flagged (guard " + fmt(patches.guard())
+            + ", " + fmt(patches.lowGuard()) + " with LOF > " + fmt(patches.lofEvidence()) + "); " + countTrue(flagged)
+            + " flagged in all";
+        return new Detected(flagged, reasons, lmca, mnia, patch, mnia.note().isEmpty() ? summary : summary + " ("
+            + mnia.note() + ")");
+    }
+
+    /** G + Δ (a fresh array). */
+    private static float[] modelOf(float[] global, float[] delta) {
+        float[] model = global.clone();
+        for (int c = 0; c < model.length; c++) {
+            model[c] += delta[c];
+        }
+        return model;
     }
 
     /** Fig. 9 ablation: FLAME's HDBSCAN (min cluster size ⌊n/2⌋+1, min samples 1); outside the largest = flagged. */
@@ -221,7 +309,7 @@ public final class BadflDefense implements Defense {
             reasons[i] = label < 0 ? "HDBSCAN noise" : "HDBSCAN cluster " + label
                 + (label == largest ? " (largest)" : ", not the largest");
         }
-        return new Detected(flagged, reasons, null, null, largest < 0
+        return new Detected(flagged, reasons, null, null, null, largest < 0
             ? "HDBSCAN labelled every update noise: nobody flagged" : "HDBSCAN: " + countTrue(flagged) + " flagged");
     }
 
@@ -232,7 +320,8 @@ public final class BadflDefense implements Defense {
         String[] reasons = new String[n];
         if (n < 2) {
             Arrays.fill(reasons, "K-means needs 2 updates");
-            return new Detected(flagged, reasons, null, null, "K-means detection needs at least 2 updates: nobody "
+            return new Detected(flagged, reasons, null, null, null, "K-means detection needs at least 2 updates: "
+                + "nobody "
                 + "flagged");
         }
         int[] all = new int[n];
@@ -246,14 +335,14 @@ public final class BadflDefense implements Defense {
             for (int i = 0; i < n; i++) {
                 reasons[i] = "K-means cluster " + km.assignments()[i] + " (clusters of equal size)";
             }
-            return new Detected(flagged, reasons, null, null, "K-means clusters of equal size: nobody flagged");
+            return new Detected(flagged, reasons, null, null, null, "K-means clusters of equal size: nobody flagged");
         }
         int smaller = sizes[0] < sizes[1] ? 0 : 1;
         for (int i = 0; i < n; i++) {
             flagged[i] = km.assignments()[i] == smaller;
             reasons[i] = "K-means cluster " + km.assignments()[i] + (flagged[i] ? " (smaller)" : " (larger)");
         }
-        return new Detected(flagged, reasons, null, null, "K-means: " + countTrue(flagged) + " flagged");
+        return new Detected(flagged, reasons, null, null, null, "K-means: " + countTrue(flagged) + " flagged");
     }
 
     /** Per row: factor that brings a norm above normGuard × median down to that bound (1 otherwise). */

@@ -36,6 +36,18 @@ import org.badfl.server.defenses.DefenseOptions;
  * smoothing-copies integer &gt;= 1                          (100)
  * smoothing-sigma  number &gt;= 0                           (absent: sigma)
  * alpha            number in (0, 1)                      (0.001)
+ * patch            on | off                              (on)
+ * patch-size       integer &gt;= 1 (pixels)                 (4)
+ * patch-floor      number in [0, 1]                      (0.5)
+ * patch-score      class-contrast | rms                  (class-contrast)
+ * patch-memory     centred | raw                         (centred)
+ * patch-cap        number &gt; 0 | Infinity                 (3.5)
+ * patch-guard      number &gt; 0                            (3.5)
+ * patch-low-guard  number in (0, patch-guard]            (min(2, patch-guard))
+ * patch-lof        number &gt; 0 | Infinity                 (1.12)
+ * patch-mnia-guard number in (0, patch-guard]            (min(2.5, patch-guard))
+ * patch-hold       number | Infinity                     (1)
+ * mnia-scope       outliers | all                        (outliers with patch=on, all with patch=off)
  * </pre>
  * The interpretation's reading (BADFL-INTERPRETATION.md) is {@code stability=xor guard=2 orientation=paper
  * scaling=pooled rule=cluster reference=candidates clipping=layer norm-guard=10}; docs/BADFL.md gives the
@@ -95,6 +107,23 @@ public final class BadflOptions {
         b.smoothingCopies(o.getInt("smoothing-copies", d.smoothingCopies()));
         b.smoothingSigma(o.getDouble("smoothing-sigma", d.smoothingSigma()));
         b.alpha(o.getDouble("alpha", d.alpha()));
+        boolean patch = o.getChoice("patch", d.patch() ? "on" : "off", "on", "off").equals("on");
+        b.patch(patch);
+        b.patchSize(o.getInt("patch-size", d.patchSize()));
+        b.patchFloor(o.getDouble("patch-floor", d.patchFloor()));
+        b.patchStatistic(PatchDeviation.Statistic.valueOf(upper(o.getChoice("patch-score",
+            lower(d.patchStatistic()), "class-contrast", "rms"))));
+        b.patchCentred(o.getChoice("patch-memory", d.patchCentred() ? "centred" : "raw", "centred", "raw")
+            .equals("centred"));
+        b.patchCap(o.getDouble("patch-cap", d.patchCap()));
+        double patchGuard = o.getDouble("patch-guard", d.patchGuard());
+        b.patchGuard(patchGuard);
+        b.patchLowGuard(o.getDouble("patch-low-guard", Math.min(PatchDeviation.DEFAULT_LOW_GUARD, patchGuard)));
+        b.patchLof(o.getDouble("patch-lof", d.patchLof()));
+        b.patchMniaGuard(o.getDouble("patch-mnia-guard", Math.min(PatchDeviation.DEFAULT_MNIA_GUARD, patchGuard)));
+        b.patchHold(o.getDouble("patch-hold", d.patchHold()));
+        b.mniaScope(BadflConfig.MniaScope.valueOf(upper(o.getChoice("mnia-scope", patch ? "outliers" : "all",
+            "outliers", "all"))));
         return b.build();
     }
 

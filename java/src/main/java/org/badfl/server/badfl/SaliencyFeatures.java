@@ -122,11 +122,17 @@ public final class SaliencyFeatures {
 
     /** Inspects one model: its gradients from the inspector, reduced to features. */
     public static ModelFeatures inspect(ModelInspector inspector, float[] params) {
+        return of(gradients(inspector, params), inspector.images(), inspector.channels(), inspector.height(),
+            inspector.width());
+    }
+
+    /** The inspector's gradients for one model, one array per class (checked: one per class, none null). */
+    public static float[][] gradients(ModelInspector inspector, float[] params) {
         float[][] g = inspector.guidedGradients(params);
         if (g == null || g.length != inspector.classes()) {
             throw new IllegalStateException("model inspector returned " + (g == null ? "null" : g.length + " classes")
                 + ", expected " + inspector.classes());
         }
-        return of(g, inspector.images(), inspector.channels(), inspector.height(), inspector.width());
+        return g;
     }
 }

@@ -135,8 +135,21 @@ class BadflDefenseTest {
 
     @Test
     void attackFreeRoundFlagsNobody() {
-        RoundResult r = new BadflDefense().aggregate(input(round(20, 0, 2), context(new FakeInspector(8)), 3, 10, 5));
+        BadflConfig mnia = BadflConfig.builder().patch(false).build();
+        RoundResult r = new BadflDefense(mnia).aggregate(input(round(20, 0, 2), context(new FakeInspector(8)), 3, 10,
+            5));
         assertArrayEquals(new boolean[20], flagged(r));
+        // With patch deviation (the default): the fake's benign maps are independent noise, so a benign model's
+        // class-contrast score is an outlier now and then; over 4 attack-free rounds (80 updates) few are flagged.
+        BadflDefense d = new BadflDefense();
+        int falseAlarms = 0;
+        for (int t = 1; t <= 4; t++) {
+            RoundResult rt = d.aggregate(input(round(20, 0, 60 + t), context(new FakeInspector(8)), t, 10, 70 + t));
+            for (ClientVerdict v : rt.verdicts()) {
+                falseAlarms += v.flagged() ? 1 : 0;
+            }
+        }
+        assertTrue(falseAlarms <= 2, falseAlarms + " false alarms"); // 1 (round 3, corroborated by LOF 1.34)
     }
 
     /** Noise σ_t on the trainable parameters for t &lt; T, none in the last round (Algorithm 3 line 10). */
@@ -249,6 +262,96 @@ class BadflDefenseTest {
         assertFalse(c.smoothing());
         assertEquals(4, c.lofK());
         assertFalse(c.lmcaOnlyWithoutInspector());
+    }
+
+    /** Patch options reach the config; patch=off restores MNIA alone on LMCA's candidates. */
+    @Test
+    void patchOptions() {
+        BadflConfig c = ((BadflDefense) Defenses.create("badfl", Map.of("patch-size", "2", "patch-floor", "0.25",
+            "patch-guard", "3", "patch-memory", "raw", "patch-score", "rms", "patch-cap", "Infinity",
+            "patch-lof", "1.2", "patch-hold", "Infinity", "patch-mnia-guard", "2.8"))).config();
+        assertTrue(c.patch());
+        assertEquals(2, c.patchSize());
+        assertEquals(0.25, c.patchFloor());
+        assertEquals(3.0, c.patchGuard());
+        assertEquals(2.0, c.patchLowGuard());
+        assertEquals(1.2, c.patchLof());
+        assertEquals(Double.POSITIVE_INFINITY, c.patchHold());
+        assertEquals(2.8, c.patchMniaGuard());
+        assertEquals(Double.POSITIVE_INFINITY, c.patchCap());
+        assertEquals(PatchDeviation.Statistic.RMS, c.patchStatistic());
+        assertFalse(c.patchCentred());
+        assertEquals(1.5, ((BadflDefense) Defenses.create("badfl", Map.of("patch-guard", "1.5"))).config()
+            .patchLowGuard(), "the low guard follows a guard below 2");
+        assertEquals(BadflConfig.MniaScope.OUTLIERS, c.mniaScope());
+        BadflConfig d = BadflConfig.defaults();
+        assertTrue(d.patch());
+        assertTrue(d.patchCentred());
+        assertEquals(PatchDeviation.Statistic.CLASS_CONTRAST, d.patchStatistic());
+        assertEquals(3.5, d.patchGuard());
+        assertEquals(2.0, d.patchLowGuard());
+        assertEquals(3.5, d.patchCap());
+        assertEquals(1.12, d.patchLof());
+        assertEquals(1.0, d.patchHold());
+        assertEquals(2.5, d.patchMniaGuard());
+        assertEquals(BadflConfig.MniaScope.OUTLIERS, d.mniaScope());
+        BadflConfig old = ((BadflDefense) Defenses.create("badfl", Map.of("patch", "off"))).config();
+        assertFalse(old.patch());
+        assertEquals(BadflConfig.MniaScope.ALL, old.mniaScope(), "patch=off defaults to the paper's MNIA scope");
+        assertEquals("badfl: patch-guard must be finite and > 0, got -1.0",
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Defenses.create("badfl", Map.of("patch-guard", "-1"))).getMessage());
+
+        // patch=off: only LMCA's candidates are inspected (and propagated members), the verdicts do not mention
+        // patches; patch on: all 20, every verdict carries its patch score.
+        float[][] rows = round(20, 4, 1);
+        FakeInspector few = new FakeInspector(8);
+        RoundResult without = new BadflDefense(old).aggregate(input(rows, context(few), 3, 10, 5));
+        assertArrayEquals(expectFirst(20, 4), flagged(without));
+        assertTrue(few.calls < 20, few.calls + " inspections");
+        assertFalse(without.verdicts().get(7).reason().contains("patch"), without.verdicts().get(7).reason());
+        FakeInspector all = new FakeInspector(8);
+        RoundResult with = new BadflDefense().aggregate(input(rows, context(all), 3, 10, 5));
+        assertEquals(20, all.calls);
+        assertTrue(with.verdicts().get(7).reason().contains("patch: score "), with.verdicts().get(7).reason());
+        assertTrue(with.verdicts().get(0).reason().contains("> low guard (LOF > 1.12) 2.00"),
+            with.verdicts().get(0).reason());
+        assertTrue(with.note().contains("patch deviation: 20 inspected, 4 flagged"), with.note());
+    }
+
+    /**
+     * The patch memory carries over rounds and survives saveState / restoreState: a defense restored after round 2
+     * gives round 3 exactly as the uninterrupted one.
+     */
+    @Test
+    void patchMemoryIsSavedAndRestored() {
+        ServerContext ctx = context(new FakeInspector(8));
+        BadflDefense whole = new BadflDefense();
+        BadflDefense first = new BadflDefense();
+        for (int t = 1; t <= 2; t++) {
+            whole.aggregate(input(round(20, 4, 20 + t), ctx, t, 3, 40 + t));
+            first.aggregate(input(round(20, 4, 20 + t), ctx, t, 3, 40 + t));
+        }
+        String state = first.saveState();
+        assertTrue(state.startsWith("100:"), state);
+        assertTrue(state.matches("(\\d+:[^:;]+:2:[01];?)+"), "two rounds per client: " + state);
+        BadflDefense resumed = new BadflDefense();
+        resumed.restoreState(state);
+        assertEquals(state, resumed.saveState());
+        RoundResult a = whole.aggregate(input(round(20, 4, 23), ctx, 3, 3, 43));
+        RoundResult b = resumed.aggregate(input(round(20, 4, 23), ctx, 3, 3, 43));
+        assertArrayEquals(a.global(), b.global());
+        assertEquals(a.verdicts(), b.verdicts());
+        assertTrue(a.verdicts().get(0).reason().contains("over 3 rounds"), a.verdicts().get(0).reason());
+        // A fresh defense (memory lost) does not see the earlier rounds.
+        RoundResult fresh = new BadflDefense().aggregate(input(round(20, 4, 23), ctx, 3, 3, 43));
+        assertTrue(fresh.verdicts().get(0).reason().contains("over 1 round "), fresh.verdicts().get(0).reason());
+        // Without patches there is no state, and a state is refused.
+        BadflDefense off = new BadflDefense(BadflConfig.builder().patch(false).build());
+        assertEquals(null, off.saveState());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> off.restoreState(state));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> new BadflDefense().restoreState("not a memory"));
     }
 
     // ------------------------------------------------------------------ bad input and adversarial rounds
