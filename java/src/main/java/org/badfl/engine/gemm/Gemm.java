@@ -71,19 +71,29 @@ public final class Gemm {
             throw new IllegalArgumentException("compute must not be null");
         }
         validate(m, n, k, transA, a, aOff, lda, transB, b, bOff, ldb, c, cOff, ldc);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            // op(A) * op(B) is the zero matrix.
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-                }
-            }
+        if (isTrivial(m, n, k, c, cOff, ldc, accumulate)) {
             return;
         }
         impl(path).sgemm(compute, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * Handles the products with nothing to multiply: an empty C (m or n = 0) is left alone, and with k = 0
+     * op(A)·op(B) is the zero matrix, so C is zeroed unless accumulating. True when the product is done.
+     */
+    private static boolean isTrivial(int m, int n, int k, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (k != 0) {
+            return false;
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+        }
+        return true;
     }
 
     /**
@@ -122,15 +132,7 @@ public final class Gemm {
         int m = a.m;
         int k = a.k;
         validate(m, n, k, a.transA, a.a, a.aOff, a.lda, transB, b, bOff, ldb, c, cOff, ldc);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-                }
-            }
+        if (isTrivial(m, n, k, c, cOff, ldc, accumulate)) {
             return;
         }
         impl(a.path).sgemmPacked(compute, a, transB, n, b, bOff, ldb, c, cOff, ldc, accumulate);
