@@ -33,12 +33,18 @@ import java.util.TreeMap;
  *       (score − median) / (1.4826·MAD), so that benign memories stay near 0 whatever the round's typical score
  *       (summing raw scores lets them grow like √rounds × the typical score); at most {@code cap} per round, so
  *       one extreme round cannot keep a benign client above the guard for long.</li>
- *   <li><b>Verdict</b>: flagged when the memory exceeds {@code guard}, or {@code lowGuard} when the update's LOF
+ *   <li><b>LOF memory</b> (default weight {@code lofWeight} 0.75): per client also the sum over its rounds of the
+ *       robust z-score of LMCA's LOF of its update among the round's updates (at most {@code lofCap} = 8 per round);
+ *       the accumulated value is then (patch sum + w · LOF sum) / (√rounds · √(1 + w²)). Added after a held-out
+ *       check (docs/BADFL.md, "Held-out seeds"): the LOF relative to the round separates DBA attackers from round 3
+ *       on, where an absolute LOF level does not; weight 0 gives the patch memory alone.</li>
+ *   <li><b>Verdict</b>: flagged when the accumulated value exceeds {@code guard} (default 7.5), or {@code lowGuard} when the update's LOF
  *       (LMCA, Algorithm 1) exceeds {@code lofEvidence} (an update already unusual in direction needs less
  *       saliency evidence), or {@code mniaGuard} when MNIA's own anomaly index (Algorithm 2) flags the model this
  *       round. A client flagged here in a round in which MNIA's index flagged it too is <i>confirmed</i>: it stays
  *       flagged in later rounds while its memory exceeds {@code hold} (a DBA attacker whose trigger shows in one
- *       round and hardly in the next). Needs at least {@link #MIN_MODELS} models with a profile in the round
+ *       round and hardly in the next). The corroborations and the hold are off by default (they were fitted to
+ *       seeds 1-3; {@link #seedsOneToThree()} keeps that rule). Needs at least {@link #MIN_MODELS} models with a profile in the round
  *       (otherwise nobody is scored or flagged and the memory is unchanged).</li>
  * </ol>
  * Deterministic; no randomness.
