@@ -52,13 +52,14 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param patchCentred       the memory accumulates the round score's robust z among the round's models
  *                           [patch-memory = centred | raw] (centred)
  * @param patchCap           most one round adds to a client's memory [patch-cap] (3.5; Infinity = no cap)
- * @param patchGuard         guard on a client's accumulated patch value [patch-guard] (3.5)
+ * @param patchGuard         guard on a client's accumulated value [patch-guard] (7.5; 3.5 in the seeds-1-3 rule)
  * @param patchLowGuard      guard for a client whose update's LOF exceeds patchLof [patch-low-guard]
- *                           (min(2, patch-guard))
- * @param patchLof           LOF above which an update counts as corroborating evidence [patch-lof] (1.12;
+ *                           (min(7.5, patch-guard); 2 in the seeds-1-3 rule)
+ * @param patchLof           LOF above which an update counts as corroborating evidence [patch-lof]
+ *                           (Infinity; 1.12 in the seeds-1-3 rule;
  *                           Infinity = never)
  * @param patchMniaGuard     guard for a client whose model MNIA's own index flags this round [patch-mnia-guard]
- *                           (min(2.5, patch-guard))
+ *                           (min(7.5, patch-guard); 2.5 in the seeds-1-3 rule)
  * @param patchHold          a client flagged by patch deviation and MNIA in one round stays flagged while its
  *                           accumulated value exceeds this [patch-hold] (Infinity = no hold; 1 in the seeds-1-3 rule)
  * @param patchLofWeight     weight of the LOF memory (each round's robust z of the update's LOF among the round's
@@ -378,13 +379,13 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
             return this;
         }
 
-        /** NaN: min(2, patch guard). */
+        /** NaN: min(7.5, patch guard). */
         public Builder patchLowGuard(double v) {
             patchLowGuard = v;
             return this;
         }
 
-        /** NaN: min(2.5, patch guard). */
+        /** NaN: min(7.5, patch guard). */
         public Builder patchMniaGuard(double v) {
             patchMniaGuard = v;
             return this;
