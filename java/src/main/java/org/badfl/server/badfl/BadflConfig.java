@@ -52,15 +52,20 @@ import org.badfl.server.badfl.WeightElimination.Mode;
  * @param patchCentred       the memory accumulates the round score's robust z among the round's models
  *                           [patch-memory = centred | raw] (centred)
  * @param patchCap           most one round adds to a client's memory [patch-cap] (3.5; Infinity = no cap)
- * @param patchGuard         guard on a client's accumulated patch value [patch-guard] (3.5)
+ * @param patchGuard         guard on a client's accumulated value [patch-guard] (7.5; 3.5 in the seeds-1-3 rule)
  * @param patchLowGuard      guard for a client whose update's LOF exceeds patchLof [patch-low-guard]
- *                           (min(2, patch-guard))
- * @param patchLof           LOF above which an update counts as corroborating evidence [patch-lof] (1.12;
+ *                           (min(7.5, patch-guard); 2 in the seeds-1-3 rule)
+ * @param patchLof           LOF above which an update counts as corroborating evidence [patch-lof]
+ *                           (Infinity; 1.12 in the seeds-1-3 rule;
  *                           Infinity = never)
  * @param patchMniaGuard     guard for a client whose model MNIA's own index flags this round [patch-mnia-guard]
- *                           (min(2.5, patch-guard))
+ *                           (min(7.5, patch-guard); 2.5 in the seeds-1-3 rule)
  * @param patchHold          a client flagged by patch deviation and MNIA in one round stays flagged while its
- *                           accumulated value exceeds this [patch-hold] (1; Infinity = no hold)
+ *                           accumulated value exceeds this [patch-hold] (Infinity = no hold; 1 in the seeds-1-3 rule)
+ * @param patchLofWeight     weight of the LOF memory (each round's robust z of the update's LOF among the round's
+ *                           updates) in the accumulated value [patch-lof-weight] (0.75; 0 = patch memory only, the
+ *                           seeds-1-3 rule)
+ * @param patchLofCap        most one round adds to a client's LOF memory [patch-lof-cap] (8)
  * @param mniaScope          which models MNIA's own judgement may flag [mnia-scope = outliers | all]: LMCA's
  *                           outliers only (default with patch deviation on) or every model it judges (the
  *                           paper's; the default with patch=off)
@@ -73,7 +78,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
                           double smoothingSigma, double alpha, boolean patch, int patchSize, double patchFloor,
                           PatchDeviation.Statistic patchStatistic, boolean patchCentred, double patchCap,
                           double patchGuard, double patchLowGuard, double patchLof, double patchMniaGuard,
-                          double patchHold,
+                          double patchHold, double patchLofWeight, double patchLofCap,
                           MniaScope mniaScope) {
 
     /** Which models MNIA's own verdict (Algorithm 2) may flag. */
@@ -134,7 +139,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         // The components check their own parameters.
         new Lmca(lofThreshold, lofK, normFactor);
         new PatchDeviation(patchSize, patchFloor, patchStatistic, patchCentred, patchCap, patchGuard, patchLowGuard,
-            patchLof, patchMniaGuard, patchHold);
+            patchLof, patchMniaGuard, patchHold, patchLofWeight, patchLofCap);
         new NeuronInspection(lambdaCo, lambdaSt, stability, guard, propagation, scoring, propagatedGuard);
     }
 
@@ -182,6 +187,8 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         b.patchLof = patchLof;
         b.patchHold = patchHold;
         b.patchMniaGuard = patchMniaGuard;
+        b.patchLofWeight = patchLofWeight;
+        b.patchLofCap = patchLofCap;
         b.mniaScope = mniaScope;
         return b;
     }
@@ -198,7 +205,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
     /** The patch-deviation judge (used when {@link #patch()} is on). */
     public PatchDeviation patchDeviation() {
         return new PatchDeviation(patchSize, patchFloor, patchStatistic, patchCentred, patchCap, patchGuard,
-            patchLowGuard, patchLof, patchMniaGuard, patchHold);
+            patchLowGuard, patchLof, patchMniaGuard, patchHold, patchLofWeight, patchLofCap);
     }
 
     public NeuronInspection neuronInspection() {
@@ -238,6 +245,8 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
         private double patchLof = PatchDeviation.DEFAULT_LOF_EVIDENCE;
         private double patchHold = PatchDeviation.DEFAULT_HOLD;
         private double patchMniaGuard = Double.NaN; // NaN: min(DEFAULT_MNIA_GUARD, patchGuard)
+        private double patchLofWeight = PatchDeviation.DEFAULT_LOF_WEIGHT;
+        private double patchLofCap = PatchDeviation.DEFAULT_LOF_CAP;
         private MniaScope mniaScope = null; // null: OUTLIERS with patch on, ALL with patch off
 
         public Builder detection(Detection v) {
@@ -370,15 +379,25 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
             return this;
         }
 
-        /** NaN: min(2, patch guard). */
+        /** NaN: min(7.5, patch guard). */
         public Builder patchLowGuard(double v) {
             patchLowGuard = v;
             return this;
         }
 
-        /** NaN: min(2.5, patch guard). */
+        /** NaN: min(7.5, patch guard). */
         public Builder patchMniaGuard(double v) {
             patchMniaGuard = v;
+            return this;
+        }
+
+        public Builder patchLofWeight(double v) {
+            patchLofWeight = v;
+            return this;
+        }
+
+        public Builder patchLofCap(double v) {
+            patchLofCap = v;
             return this;
         }
 
@@ -412,7 +431,7 @@ public record BadflConfig(Detection detection, double lofThreshold, int lofK, do
                 Double.isNaN(patchLowGuard) ? Math.min(PatchDeviation.DEFAULT_LOW_GUARD, patchGuard) : patchLowGuard,
                 patchLof,
                 Double.isNaN(patchMniaGuard) ? Math.min(PatchDeviation.DEFAULT_MNIA_GUARD, patchGuard) : patchMniaGuard,
-                patchHold, mniaScope != null ? mniaScope : patch ? MniaScope.OUTLIERS : MniaScope.ALL);
+                patchHold, patchLofWeight, patchLofCap, mniaScope != null ? mniaScope : patch ? MniaScope.OUTLIERS : MniaScope.ALL);
         }
     }
 }

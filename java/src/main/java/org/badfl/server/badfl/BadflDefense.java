@@ -253,6 +253,7 @@ public final class BadflDefense implements Defense {
             mniaFlags[j.row()] = j.flagged() && j.point() != null; // MNIA's own index (not non-finite maps)
         }
         PatchDeviation.Result patch = patches.judge(clients, profiles, lmca.lof(), mniaFlags, memory);
+        PatchTrace.round(input.round(), clients, profiles, lmca.lof(), mniaFlags, patch);
         int byMnia = 0;
         int byPatch = 0;
         for (NeuronInspection.Judgement j : mnia.judgements().values()) {

@@ -42,13 +42,17 @@ import org.badfl.server.defenses.DefenseOptions;
  * patch-score      class-contrast | rms                  (class-contrast)
  * patch-memory     centred | raw                         (centred)
  * patch-cap        number &gt; 0 | Infinity                 (3.5)
- * patch-guard      number &gt; 0                            (3.5)
- * patch-low-guard  number in (0, patch-guard]            (min(2, patch-guard))
- * patch-lof        number &gt; 0 | Infinity                 (1.12)
- * patch-mnia-guard number in (0, patch-guard]            (min(2.5, patch-guard))
- * patch-hold       number | Infinity                     (1)
+ * patch-guard      number &gt; 0                            (7.5)
+ * patch-low-guard  number in (0, patch-guard]            (patch-guard)
+ * patch-lof        number &gt; 0 | Infinity                 (Infinity)
+ * patch-mnia-guard number in (0, patch-guard]            (patch-guard)
+ * patch-hold       number | Infinity                     (Infinity)
+ * patch-lof-weight number &gt;= 0                           (0.75)
+ * patch-lof-cap    number &gt; 0 | Infinity                 (8)
  * mnia-scope       outliers | all                        (outliers with patch=on, all with patch=off)
  * </pre>
+ * The rule tuned on seeds 1-3 before the held-out check (docs/BADFL.md) is {@code patch-lof-weight=0,patch-guard=3.5,
+ * patch-low-guard=2,patch-lof=1.12,patch-mnia-guard=2.5,patch-hold=1}.
  * The interpretation's reading (BADFL-INTERPRETATION.md) is {@code stability=xor guard=2 orientation=paper
  * scaling=pooled rule=cluster reference=candidates clipping=layer norm-guard=10}; docs/BADFL.md gives the
  * measurements behind each changed default.
@@ -122,6 +126,8 @@ public final class BadflOptions {
         b.patchLof(o.getDouble("patch-lof", d.patchLof()));
         b.patchMniaGuard(o.getDouble("patch-mnia-guard", Math.min(PatchDeviation.DEFAULT_MNIA_GUARD, patchGuard)));
         b.patchHold(o.getDouble("patch-hold", d.patchHold()));
+        b.patchLofWeight(o.getDouble("patch-lof-weight", d.patchLofWeight()));
+        b.patchLofCap(o.getDouble("patch-lof-cap", d.patchLofCap()));
         b.mniaScope(BadflConfig.MniaScope.valueOf(upper(o.getChoice("mnia-scope", patch ? "outliers" : "all",
             "outliers", "all"))));
         return b.build();

@@ -33,12 +33,18 @@ import java.util.TreeMap;
  *       (score − median) / (1.4826·MAD), so that benign memories stay near 0 whatever the round's typical score
  *       (summing raw scores lets them grow like √rounds × the typical score); at most {@code cap} per round, so
  *       one extreme round cannot keep a benign client above the guard for long.</li>
- *   <li><b>Verdict</b>: flagged when the memory exceeds {@code guard}, or {@code lowGuard} when the update's LOF
+ *   <li><b>LOF memory</b> (default weight {@code lofWeight} 0.75): per client also the sum over its rounds of the
+ *       robust z-score of LMCA's LOF of its update among the round's updates (at most {@code lofCap} = 8 per round);
+ *       the accumulated value is then (patch sum + w · LOF sum) / (√rounds · √(1 + w²)). Added after a held-out
+ *       check (docs/BADFL.md, "Held-out seeds"): the LOF relative to the round separates DBA attackers from round 3
+ *       on, where an absolute LOF level does not; weight 0 gives the patch memory alone.</li>
+ *   <li><b>Verdict</b>: flagged when the accumulated value exceeds {@code guard} (default 7.5), or {@code lowGuard} when the update's LOF
  *       (LMCA, Algorithm 1) exceeds {@code lofEvidence} (an update already unusual in direction needs less
  *       saliency evidence), or {@code mniaGuard} when MNIA's own anomaly index (Algorithm 2) flags the model this
  *       round. A client flagged here in a round in which MNIA's index flagged it too is <i>confirmed</i>: it stays
  *       flagged in later rounds while its memory exceeds {@code hold} (a DBA attacker whose trigger shows in one
- *       round and hardly in the next). Needs at least {@link #MIN_MODELS} models with a profile in the round
+ *       round and hardly in the next). The corroborations and the hold are off by default (they were fitted to
+ *       seeds 1-3; {@link #seedsOneToThree()} keeps that rule). Needs at least {@link #MIN_MODELS} models with a profile in the round
  *       (otherwise nobody is scored or flagged and the memory is unchanged).</li>
  * </ol>
  * Deterministic; no randomness.
@@ -50,7 +56,7 @@ public final class PatchDeviation {
     /** Default floor of a patch's spread, as a fraction of the median spread over the class's patches. */
     public static final double DEFAULT_SPREAD_FLOOR = 0.5;
     /** Default guard on the accumulated score. */
-    public static final double DEFAULT_GUARD = 3.5;
+    public static final double DEFAULT_GUARD = 7.5;
     /** Fewest models with a profile the round needs for a comparison. */
     public static final int MIN_MODELS = 3;
 
@@ -69,13 +75,17 @@ public final class PatchDeviation {
     /** Default cap on what one round adds to the memory. */
     public static final double DEFAULT_CAP = 3.5;
     /** Default guard for a client whose update LMCA's LOF also finds unusual. */
-    public static final double DEFAULT_LOW_GUARD = 2.0;
+    public static final double DEFAULT_LOW_GUARD = DEFAULT_GUARD;
     /** Default LOF above which an update counts as unusual in direction (below LMCA's outlier threshold 1.5). */
-    public static final double DEFAULT_LOF_EVIDENCE = 1.12;
+    public static final double DEFAULT_LOF_EVIDENCE = Double.POSITIVE_INFINITY;
     /** Default guard for a client whose model MNIA's own anomaly index flags this round. */
-    public static final double DEFAULT_MNIA_GUARD = 2.5;
+    public static final double DEFAULT_MNIA_GUARD = DEFAULT_GUARD;
     /** Default accumulated value above which a confirmed client stays flagged. */
-    public static final double DEFAULT_HOLD = 1.0;
+    public static final double DEFAULT_HOLD = Double.POSITIVE_INFINITY;
+    /** Default weight of the LOF memory in the accumulated value. */
+    public static final double DEFAULT_LOF_WEIGHT = 0.75;
+    /** Default cap on what one round adds to the LOF memory. */
+    public static final double DEFAULT_LOF_CAP = 8;
 
     private final int patch;
     private final double spreadFloor;
@@ -87,6 +97,8 @@ public final class PatchDeviation {
     private final double lofEvidence;
     private final double mniaGuard;
     private final double hold;
+    private final double lofWeight;
+    private final double lofCap;
 
     /**
      * @param patch       patch side in pixels, ≥ 1 (default {@link #DEFAULT_PATCH})
@@ -111,7 +123,8 @@ public final class PatchDeviation {
      *                    infinity = no hold
      */
     public PatchDeviation(int patch, double spreadFloor, Statistic statistic, boolean centred, double cap,
-                          double guard, double lowGuard, double lofEvidence, double mniaGuard, double hold) {
+                          double guard, double lowGuard, double lofEvidence, double mniaGuard, double hold,
+                          double lofWeight, double lofCap) {
         if (patch < 1) {
             throw new IllegalArgumentException("badfl: patch size must be >= 1 pixel, got " + patch);
         }
@@ -138,6 +151,12 @@ public final class PatchDeviation {
         if (Double.isNaN(hold)) {
             throw new IllegalArgumentException("badfl: patch-hold must be a number or Infinity, got NaN");
         }
+        if (!(lofWeight >= 0) || Double.isInfinite(lofWeight)) {
+            throw new IllegalArgumentException("badfl: patch-lof-weight must be finite and >= 0, got " + lofWeight);
+        }
+        if (!(lofCap > 0)) {
+            throw new IllegalArgumentException("badfl: patch-lof-cap must be > 0, got " + lofCap);
+        }
         if (statistic == null) {
             throw new IllegalArgumentException("badfl: patch statistic must be given");
         }
@@ -151,6 +170,24 @@ public final class PatchDeviation {
         this.lofEvidence = lofEvidence;
         this.mniaGuard = mniaGuard;
         this.hold = hold;
+        this.lofWeight = lofWeight;
+        this.lofCap = lofCap;
+    }
+
+    /** The same parameters without the LOF memory (weight 0), as before the LOF memory existed. */
+    public PatchDeviation(int patch, double spreadFloor, Statistic statistic, boolean centred, double cap,
+                          double guard, double lowGuard, double lofEvidence, double mniaGuard, double hold) {
+        this(patch, spreadFloor, statistic, centred, cap, guard, lowGuard, lofEvidence, mniaGuard, hold, 0,
+            DEFAULT_LOF_CAP);
+    }
+
+    /**
+     * The rule tuned on seeds 1-3 before the held-out check (docs/BADFL.md): patch memory only, guard 3.5, 2 with
+     * LOF &gt; 1.12, 2.5 when MNIA's index flags the model, confirmed clients held while their memory exceeds 1.
+     */
+    public static PatchDeviation seedsOneToThree() {
+        return new PatchDeviation(DEFAULT_PATCH, DEFAULT_SPREAD_FLOOR, Statistic.CLASS_CONTRAST, true, DEFAULT_CAP,
+            3.5, 2.0, 1.12, 2.5, 1.0);
     }
 
     /**
@@ -163,12 +200,22 @@ public final class PatchDeviation {
     }
 
     /**
-     * The defaults: 4-pixel patches, floor 0.5, class contrast, centred memory capped at 3.5 per round, guard 3.5,
-     * 2 with LOF &gt; 1.12, 2.5 when MNIA's index flags the model, confirmed clients held while their memory exceeds 1.
+     * The defaults: 4-pixel patches, floor 0.5, class contrast, centred memory capped at 3.5 per round, LOF memory
+     * (robust z of the LOF among the round's updates, capped at 8 per round) with weight 0.75, one guard 7.5 on the
+     * combined value, no LOF or MNIA corroboration, no hold.
      */
     public PatchDeviation() {
         this(DEFAULT_PATCH, DEFAULT_SPREAD_FLOOR, Statistic.CLASS_CONTRAST, true, DEFAULT_CAP, DEFAULT_GUARD,
-            DEFAULT_LOW_GUARD, DEFAULT_LOF_EVIDENCE, DEFAULT_MNIA_GUARD, DEFAULT_HOLD);
+            DEFAULT_LOW_GUARD, DEFAULT_LOF_EVIDENCE, DEFAULT_MNIA_GUARD, DEFAULT_HOLD, DEFAULT_LOF_WEIGHT,
+            DEFAULT_LOF_CAP);
+    }
+
+    public double lofWeight() {
+        return lofWeight;
+    }
+
+    public double lofCap() {
+        return lofCap;
     }
 
     public int patch() {
@@ -408,6 +455,19 @@ public final class PatchDeviation {
                 }
             }
         }
+        double[] lofEntered = new double[n];
+        java.util.Arrays.fill(lofEntered, 0);
+        if (lofWeight > 0 && lof != null) {
+            double[] finite = java.util.stream.IntStream.range(0, n)
+                .filter(i -> !Double.isNaN(entered[i]) && Double.isFinite(lof[i])).mapToDouble(i -> lof[i]).toArray();
+            if (finite.length > 0) {
+                double med = Lmca.median(finite);
+                double s = 1.4826 * NeuronInspection.mad(finite);
+                for (int i = 0; i < n; i++) {
+                    lofEntered[i] = s > 0 && Double.isFinite(lof[i]) ? Math.min((lof[i] - med) / s, lofCap) : 0;
+                }
+            }
+        }
         double[] accumulated = new double[n];
         int[] rounds = new int[n];
         boolean[] corroborated = new boolean[n];
@@ -417,9 +477,9 @@ public final class PatchDeviation {
         for (int i = 0; i < n; i++) {
             if (!Double.isNaN(entered[i])) {
                 entered[i] = Math.min(entered[i], cap);
-                memory.add(clients[i], entered[i]);
+                memory.add(clients[i], entered[i], lofEntered[i]);
             }
-            accumulated[i] = memory.value(clients[i]);
+            accumulated[i] = memory.value(clients[i], lofWeight);
             rounds[i] = memory.rounds(clients[i]);
             corroborated[i] = lof != null && lof[i] > lofEvidence;
             if (Double.isNaN(entered[i])) {
@@ -460,20 +520,36 @@ public final class PatchDeviation {
 
         private final Map<Integer, double[]> byClient = new TreeMap<>();
 
-        /** Adds one round's value for a client. */
+        /** Adds one round's value for a client (no LOF value). */
         public void add(int client, double value) {
-            if (!Double.isFinite(value)) {
-                throw new IllegalArgumentException("patch memory: value for client " + client + " is " + value);
+            add(client, value, 0);
+        }
+
+        /** Adds one round's patch value and LOF value for a client. */
+        public void add(int client, double value, double lofValue) {
+            if (!Double.isFinite(value) || !Double.isFinite(lofValue)) {
+                throw new IllegalArgumentException("patch memory: value for client " + client + " is " + value
+                    + " (LOF value " + lofValue + ")");
             }
-            double[] s = byClient.computeIfAbsent(client, k -> new double[3]);
+            double[] s = byClient.computeIfAbsent(client, k -> new double[4]);
             s[0] += value;
             s[1] += 1;
+            s[3] += lofValue;
         }
 
         /** Sum / √rounds, NaN when the client was never scored. */
         public double value(int client) {
             double[] s = byClient.get(client);
             return s == null ? Double.NaN : s[0] / Math.sqrt(s[1]);
+        }
+
+        /**
+         * (patch sum + w × LOF sum) / (√rounds × √(1 + w²)), NaN when the client was never scored; w = 0 gives
+         * {@link #value(int)}.
+         */
+        public double value(int client, double w) {
+            double[] s = byClient.get(client);
+            return s == null ? Double.NaN : (s[0] + w * s[3]) / (Math.sqrt(s[1]) * Math.sqrt(1 + w * w));
         }
 
         /** Rounds the client was scored in. */
@@ -503,7 +579,8 @@ public final class PatchDeviation {
         }
 
         /**
-         * Text form: "client:sum:rounds:confirmed" entries (confirmed 0 or 1) separated by ';', clients increasing,
+         * Text form: "client:sum:rounds:confirmed:lofSum" entries (confirmed 0 or 1) separated by ';', clients
+         * increasing (entries without the LOF sum, written before it existed, are read with 0),
          * sums in Java's exact round-trip notation (so that a restored memory gives the same verdicts bit for bit).
          */
         public String save() {
@@ -513,7 +590,8 @@ public final class PatchDeviation {
                     b.append(';');
                 }
                 b.append(e.getKey()).append(':').append(Double.toString(e.getValue()[0])).append(':')
-                    .append((long) e.getValue()[1]).append(':').append((long) e.getValue()[2]);
+                    .append((long) e.getValue()[1]).append(':').append((long) e.getValue()[2]).append(':')
+                    .append(Double.toString(e.getValue()[3]));
             }
             return b.toString();
         }
@@ -527,19 +605,20 @@ public final class PatchDeviation {
             for (String entry : text.split(";")) {
                 String[] f = entry.split(":");
                 try {
-                    if (f.length != 4) {
-                        throw new NumberFormatException("expected client:sum:rounds:confirmed");
+                    if (f.length != 4 && f.length != 5) {
+                        throw new NumberFormatException("expected client:sum:rounds:confirmed[:lofSum]");
                     }
+                    double lofSum = f.length == 5 ? Double.parseDouble(f[4]) : 0;
                     int client = Integer.parseInt(f[0]);
                     double sum = Double.parseDouble(f[1]);
                     long rounds = Long.parseLong(f[2]);
                     int confirmed = Integer.parseInt(f[3]);
-                    if (!Double.isFinite(sum) || rounds < 1 || m.byClient.containsKey(client)
+                    if (!Double.isFinite(sum) || !Double.isFinite(lofSum) || rounds < 1 || m.byClient.containsKey(client)
                         || (confirmed != 0 && confirmed != 1)) {
                         throw new NumberFormatException("non-finite sum, rounds < 1, confirmed not 0/1 or a repeated "
                             + "client");
                     }
-                    m.byClient.put(client, new double[] {sum, rounds, confirmed});
+                    m.byClient.put(client, new double[] {sum, rounds, confirmed, lofSum});
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("patch memory: cannot read entry '" + entry + "' ("
                         + e.getMessage() + ")");

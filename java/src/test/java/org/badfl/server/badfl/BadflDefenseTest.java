@@ -267,9 +267,12 @@ class BadflDefenseTest {
     /** Patch options reach the config; patch=off restores MNIA alone on LMCA's candidates. */
     @Test
     void patchOptions() {
-        BadflConfig c = ((BadflDefense) Defenses.create("badfl", Map.of("patch-size", "2", "patch-floor", "0.25",
+        java.util.Map<String, String> opts = new java.util.HashMap<>(Map.of("patch-size", "2", "patch-floor", "0.25",
             "patch-guard", "3", "patch-memory", "raw", "patch-score", "rms", "patch-cap", "Infinity",
-            "patch-lof", "1.2", "patch-hold", "Infinity", "patch-mnia-guard", "2.8"))).config();
+            "patch-lof", "1.2", "patch-hold", "Infinity", "patch-mnia-guard", "2.8", "patch-low-guard", "2"));
+        opts.put("patch-lof-weight", "0.5");
+        opts.put("patch-lof-cap", "4");
+        BadflConfig c = ((BadflDefense) Defenses.create("badfl", opts)).config();
         assertTrue(c.patch());
         assertEquals(2, c.patchSize());
         assertEquals(0.25, c.patchFloor());
@@ -278,6 +281,8 @@ class BadflDefenseTest {
         assertEquals(1.2, c.patchLof());
         assertEquals(Double.POSITIVE_INFINITY, c.patchHold());
         assertEquals(2.8, c.patchMniaGuard());
+        assertEquals(0.5, c.patchLofWeight());
+        assertEquals(4.0, c.patchLofCap());
         assertEquals(Double.POSITIVE_INFINITY, c.patchCap());
         assertEquals(PatchDeviation.Statistic.RMS, c.patchStatistic());
         assertFalse(c.patchCentred());
@@ -288,12 +293,25 @@ class BadflDefenseTest {
         assertTrue(d.patch());
         assertTrue(d.patchCentred());
         assertEquals(PatchDeviation.Statistic.CLASS_CONTRAST, d.patchStatistic());
-        assertEquals(3.5, d.patchGuard());
-        assertEquals(2.0, d.patchLowGuard());
+        assertEquals(7.5, d.patchGuard());
+        assertEquals(7.5, d.patchLowGuard());
         assertEquals(3.5, d.patchCap());
-        assertEquals(1.12, d.patchLof());
-        assertEquals(1.0, d.patchHold());
-        assertEquals(2.5, d.patchMniaGuard());
+        assertEquals(Double.POSITIVE_INFINITY, d.patchLof());
+        assertEquals(Double.POSITIVE_INFINITY, d.patchHold());
+        assertEquals(7.5, d.patchMniaGuard());
+        assertEquals(0.75, d.patchLofWeight());
+        assertEquals(8.0, d.patchLofCap());
+        // the seeds-1-3 rule is one option string away
+        BadflConfig s13 = ((BadflDefense) Defenses.create("badfl", Map.of("patch-lof-weight", "0", "patch-guard", "3.5",
+            "patch-low-guard", "2", "patch-lof", "1.12", "patch-mnia-guard", "2.5", "patch-hold", "1"))).config();
+        PatchDeviation a = s13.patchDeviation();
+        PatchDeviation b = PatchDeviation.seedsOneToThree();
+        assertEquals(b.guard(), a.guard());
+        assertEquals(b.lowGuard(), a.lowGuard());
+        assertEquals(b.lofEvidence(), a.lofEvidence());
+        assertEquals(b.mniaGuard(), a.mniaGuard());
+        assertEquals(b.hold(), a.hold());
+        assertEquals(b.lofWeight(), a.lofWeight());
         assertEquals(BadflConfig.MniaScope.OUTLIERS, d.mniaScope());
         BadflConfig old = ((BadflDefense) Defenses.create("badfl", Map.of("patch", "off"))).config();
         assertFalse(old.patch());
@@ -314,8 +332,8 @@ class BadflDefenseTest {
         RoundResult with = new BadflDefense().aggregate(input(rows, context(all), 3, 10, 5));
         assertEquals(20, all.calls);
         assertTrue(with.verdicts().get(7).reason().contains("patch: score "), with.verdicts().get(7).reason());
-        assertTrue(with.verdicts().get(0).reason().contains("> low guard (LOF > 1.12) 2.00"),
-            with.verdicts().get(0).reason());
+        assertTrue(with.verdicts().get(0).reason().contains("accumulated 7.60 over 1 round > MNIA guard"),
+            with.verdicts().get(0).reason()); // (3.5 + 0.75 x 8) / 1.25: patch and LOF memory both capped
         assertTrue(with.note().contains("patch deviation: 20 inspected, 4 flagged"), with.note());
     }
 
@@ -334,7 +352,7 @@ class BadflDefenseTest {
         }
         String state = first.saveState();
         assertTrue(state.startsWith("100:"), state);
-        assertTrue(state.matches("(\\d+:[^:;]+:2:[01];?)+"), "two rounds per client: " + state);
+        assertTrue(state.matches("(\\d+:[^:;]+:2:[01]:[^:;]+;?)+"), "two rounds per client: " + state);
         BadflDefense resumed = new BadflDefense();
         resumed.restoreState(state);
         assertEquals(state, resumed.saveState());

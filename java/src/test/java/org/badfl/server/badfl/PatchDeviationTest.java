@@ -73,9 +73,9 @@ class PatchDeviationTest {
         for (int i = 0; i < 12; i++) {
             assertEquals(i == 4, r.flagged()[i], "model " + i + " score " + r.scores()[i]);
         }
-        // The defaults (class contrast, centred and capped at the guard): one round alone cannot flag ...
+        // The seeds-1-3 rule (class contrast, centred and capped at the guard): one round alone cannot flag ...
         PatchDeviation.Memory memory = new PatchDeviation.Memory();
-        PatchDeviation def = new PatchDeviation();
+        PatchDeviation def = PatchDeviation.seedsOneToThree();
         double[][][] q = uniform(12, 3);
         q[4][0][3] = 0.9; // class 0 only
         p = q;
@@ -243,7 +243,7 @@ class PatchDeviationTest {
         lof[4] = 1.3;
         boolean[] mnia = new boolean[12];
         mnia[4] = true;
-        PatchDeviation def = new PatchDeviation();
+        PatchDeviation def = PatchDeviation.seedsOneToThree();
         PatchDeviation noHold = new PatchDeviation(4, 0.5, PatchDeviation.Statistic.CLASS_CONTRAST, true, 3.5, 3.5, 2,
             1.12, 2.5, Double.POSITIVE_INFINITY);
         PatchDeviation.Memory confirmedMemory = new PatchDeviation.Memory();
@@ -290,7 +290,15 @@ class PatchDeviationTest {
         PatchDeviation.Memory back = PatchDeviation.Memory.restore(m.save());
         assertTrue(back.confirmed(5));
         assertFalse(back.confirmed(2));
-        assertTrue(m.save().startsWith("2:") && m.save().endsWith(":2:1"), m.save());
+        assertTrue(m.save().startsWith("2:") && m.save().endsWith(":2:1:0.0"), m.save());
+        PatchDeviation.Memory m2 = new PatchDeviation.Memory();
+        m2.add(7, 0.5, 2.25);
+        PatchDeviation.Memory withLof = PatchDeviation.Memory.restore(m2.save());
+        assertEquals(m2.save(), withLof.save());
+        assertEquals((0.5 + 0.75 * 2.25) / 1.25, withLof.value(7, 0.75), 1e-12);
+        // entries written before the LOF memory existed read with LOF sum 0
+        assertEquals(1.5, PatchDeviation.Memory.restore("5:1.5:1:0").value(5, 0.75) * 1.25, 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> PatchDeviation.Memory.restore("5:1.0:1:0:NaN"));
         assertEquals(m.save(), back.save());
         assertEquals(m.value(5), back.value(5), 0);
         assertEquals(m.value(2), back.value(2), 0);
@@ -306,8 +314,64 @@ class PatchDeviationTest {
         assertThrows(IllegalArgumentException.class, () -> PatchDeviation.Memory.restore("5:1.0:1:0;5:2.0:1:0"));
     }
 
+    /**
+     * The default rule (LOF memory with weight 0.75): a client whose patch round is capped (3.5) and whose LOF is an
+     * extreme outlier among the round's updates (robust z capped at 8) reaches (3.5 + 0.75 · 8) / 1.25 = 7.6 &gt; 7.5
+     * in one round; either signal alone does not; the seeds-1-3 rule (weight 0) ignores the LOF memory.
+     */
+    @Test
+    void theDefaultCombinesThePatchMemoryWithALofMemory() {
+        PatchDeviation def = new PatchDeviation();
+        assertEquals(0.75, def.lofWeight());
+        assertEquals(8, def.lofCap());
+        assertEquals(7.5, def.guard());
+        double[] lof = new double[12];
+        for (int i = 0; i < 12; i++) {
+            lof[i] = 1.0 + 0.001 * (i % 4); // ordinary spread: robust scale about 0.0015
+        }
+        lof[4] = 1.3;
+        double[][][] trigger = uniform(12, 3);
+        trigger[4][0][3] = 0.9;
+        PatchDeviation.Result both = def.judge(ids(12), trigger, lof, null, new PatchDeviation.Memory());
+        assertEquals((3.5 + 0.75 * 8) / 1.25, both.accumulated()[4], 1e-9);
+        for (int i = 0; i < 12; i++) {
+            assertEquals(i == 4, both.flagged()[i], "model " + i + ": " + both.describe(i, def));
+        }
+        double[] plainLof = lof.clone();
+        plainLof[4] = 1.0;
+        assertFalse(def.judge(ids(12), trigger, plainLof, null, new PatchDeviation.Memory()).flagged()[4],
+            "patch alone: 3.5 / 1.25");
+        assertFalse(def.judge(ids(12), uniform(12, 3), lof, null, new PatchDeviation.Memory()).flagged()[4],
+            "LOF alone: 6 / 1.25");
+        assertFalse(def.judge(ids(12), trigger, lof, null, new PatchDeviation.Memory()).held()[4]);
+        // MNIA's flag no longer lowers the guard by default
+        boolean[] mnia = new boolean[12];
+        mnia[4] = true;
+        assertFalse(def.judge(ids(12), trigger, plainLof, mnia, new PatchDeviation.Memory()).flagged()[4]);
+        // LOF evidence accumulates: a moderate LOF outlier with a capped patch round in each of two rounds
+        PatchDeviation.Memory memory = new PatchDeviation.Memory();
+        double[] mild = lof.clone();
+        mild[4] = 1.0 + 0.0015 * 4 * 1.4826; // robust z about 4
+        PatchDeviation.Result r1 = def.judge(ids(12), trigger, mild, null, memory);
+        assertFalse(r1.flagged()[4], "one round: " + r1.accumulated()[4]);
+        double[][][] again = uniform(12, 4);
+        again[4][0][3] = 0.9;
+        PatchDeviation.Result r2 = def.judge(ids(12), again, mild, null, memory);
+        assertTrue(r2.flagged()[4], "two rounds: " + r2.accumulated()[4]);
+        // without the weight the LOF memory is ignored
+        PatchDeviation old = PatchDeviation.seedsOneToThree();
+        assertEquals(0, old.lofWeight());
+        assertEquals(3.5 , old.judge(ids(12), trigger, lof, null, new PatchDeviation.Memory()).accumulated()[4], 1e-9);
+    }
+
     @Test
     void badParametersAreRefused() {
+        PatchDeviation.Statistic c0 = PatchDeviation.Statistic.CLASS_CONTRAST;
+        assertEquals("badfl: patch-lof-weight must be finite and >= 0, got -1.0", assertThrows(
+            IllegalArgumentException.class, () -> new PatchDeviation(4, 0.5, c0, true, 3.5, 7.5, 7.5,
+                Double.POSITIVE_INFINITY, 7.5, Double.POSITIVE_INFINITY, -1, 8)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new PatchDeviation(4, 0.5, c0, true, 3.5, 7.5, 7.5,
+            Double.POSITIVE_INFINITY, 7.5, Double.POSITIVE_INFINITY, 0.75, 0));
         assertThrows(IllegalArgumentException.class, () -> PatchDeviation.rmsReading(0, 0.5, 2.5));
         assertThrows(IllegalArgumentException.class, () -> PatchDeviation.rmsReading(4, 1.5, 2.5));
         assertThrows(IllegalArgumentException.class, () -> PatchDeviation.rmsReading(4, 0.5, 0));
