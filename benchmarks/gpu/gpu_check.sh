@@ -23,7 +23,7 @@ if [ -x "$here/badfl" ] && [ -x "$here/runtime/bin/java" ]; then
   badfl=("$here/badfl")
 else
   root="$(cd "$here/../.." 2>/dev/null && pwd)"
-  jar=$(ls "$root"/java/target/badfl-*-all.jar 2>/dev/null | head -n 1)
+  jar=$(ls "$root"/java/cli/target/badfl-*-all.jar 2>/dev/null | head -n 1)
   badfl=(java --add-modules jdk.incubator.vector -Xss4m -jar "${jar:-badfl.jar}")
 fi
 out="${GPU_CHECK_OUT:-$PWD/gpu_check_results/$(date +%Y%m%d-%H%M%S)}"

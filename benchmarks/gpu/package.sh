@@ -13,12 +13,12 @@ root="$(cd "$here/../.." && pwd)"
 out="${1:-$here/bundle}"
 limit_mib=64
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$root/pom.xml" | head -n 1)
-jar="$root/java/target/badfl-$version-all.jar"
+jar="$root/java/cli/target/badfl-$version-all.jar"
 
-if [ ! -f "$jar" ] || [ -n "$(find "$root/java/src/main" "$root/kernels" "$root/native" "$root/CMakeLists.txt" \
-      "$root/java/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find "$root"/java/*/src/main "$root/kernels" "$root/native" "$root/CMakeLists.txt" \
+      "$root/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
   echo "[package] building $jar"
-  (cd "$root" && (mvn -q -B -o -pl java -am -DskipTests package || mvn -q -B -pl java -am -DskipTests package))
+  (cd "$root" && (mvn -q -B -o -pl java/cli -am -DskipTests package || mvn -q -B -pl java/cli -am -DskipTests package))
 fi
 if ! unzip -l "$jar" org/badfl/gpu/badfl.fatbin >/dev/null 2>&1; then
   echo "[package] WARNING: $jar has no org/badfl/gpu/badfl.fatbin (built without nvcc): the GPU cannot run the kernels" >&2
