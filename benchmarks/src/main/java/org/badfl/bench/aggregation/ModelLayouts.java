@@ -5,7 +5,7 @@ import org.badfl.engine.ParamLayout;
 
 /**
  * Layer tables of the two models the paper's rounds aggregate, built by hand from their layer shapes
- * (/work/shared/spec/BASELINES.md, "Models"), in PyTorch state_dict order. Benchmarks use them so that
+ * (docs/DESIGN.md, "Models"), in PyTorch state_dict order. Benchmarks use them so that
  * per-layer work (trainable ranges, per-layer clip factors) has the real number and sizes of slices.
  */
 public final class ModelLayouts {

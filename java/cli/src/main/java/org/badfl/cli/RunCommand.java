@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         + "defenses on the identical setup. Outputs: runs/<name>/ (config.json, rounds.csv, summary.json, acc.png, "
         + "asr.png, report.md, checkpoint/). See docs/RUN.md.",
         "With no arguments: embedded MNIST, 20 clients, 4 constrain-and-scale attackers with the backdoors101 "
-            + "trigger, defenses no-attack, fedavg, flame, rlr, crfl, fltrust (and badfl once registered).", ""})
+            + "trigger, defenses no-attack, fedavg, flame, rlr, crfl, fltrust, badfl.", ""})
 public final class RunCommand implements Callable<Integer> {
 
     @Spec

@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Registry of the model architectures by name, each creatable for any input shape and class count the
- * architecture allows (errors name the layer that does not fit). Specifications: /work/shared/spec/BASELINES.md
+ * architecture allows (errors name the layer that does not fit). Reference architectures: docs/DESIGN.md, section
  * "Models".
  * <ul>
  * <li>{@code cnn-small}: conv(C,8,5) ReLU maxpool2 conv(8,16,5) ReLU maxpool2 flatten fc(.,32) ReLU fc(32,K);

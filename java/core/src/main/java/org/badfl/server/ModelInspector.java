@@ -5,7 +5,7 @@ package org.badfl.server;
  * saliency of every class logit on the server's small clean inspection set. BADFL reaches it through
  * {@link ServerContext#inspector()}; a linking FL server implements it with its own model code (the simulator uses
  * {@code org.badfl.server.badfl.NetworkInspector} on the badfl engine).
- * <p>The inspection set is fixed for the life of an inspector (BADFL-INTERPRETATION.md §Inputs: default 64
+ * <p>The inspection set is fixed for the life of an inspector (docs/BADFL.md, "Interpretation choices": default 64
  * class-balanced clean images, disjoint from the clients' data).
  * <p>Implementations must be deterministic (same parameters, same gradients) and may be called from one thread
  * at a time.

@@ -14,7 +14,7 @@ public final class NoiseStreams {
     public static final long CRFL = 2;
     /** Norm clipping's optional weak-DP noise on G. */
     public static final long NORM_CLIPPING = 3;
-    /** BADFL's N(0, σ_t²) on G (BADFL-INTERPRETATION.md §3). */
+    /** BADFL's N(0, σ_t²) on G (docs/BADFL.md, step 7). */
     public static final long BADFL = 4;
 
     private NoiseStreams() {

@@ -29,7 +29,7 @@ public interface ServerContext {
 
     /**
      * FLTrust's server update g_0 (Cao et al., NDSS 2021, Alg. 1): train a copy of {@code global} on the
-     * server's clean root set (BASELINES.md: 100 class-balanced samples, disjoint from the clients) with the
+     * server's clean root set (docs/DEFENSES.md, FLTrust: 100 class-balanced samples, disjoint from the clients) with the
      * clients' local-training settings, and return W − G, of the layout's length. {@code global} must not be
      * modified. {@code seed} drives the training's randomness (batch order). Throws
      * {@link UnsupportedOperationException} when this server holds no root set.
@@ -40,7 +40,7 @@ public interface ServerContext {
     }
 
     /**
-     * BADFL's clean inspection images (BADFL-INTERPRETATION.md "Inputs": default 64, class-balanced, disjoint
+     * BADFL's clean inspection images (docs/BADFL.md, "Interpretation choices": 64, class-balanced, disjoint
      * from the clients' data), NCHW, preprocessed exactly as the model's training inputs (normalised when the
      * clients normalise), {@code inspectionLabels().length} images of {@code model(..).inputSize()} values.
      * A fresh copy on every call. Throws {@link UnsupportedOperationException} when this server holds none.

@@ -10,10 +10,10 @@ import java.util.Locale;
  *   <li>{@code from:R}: rounds R, R+1, ...;</li>
  *   <li>{@code every:F} or {@code from:R+every:F}: rounds R, R+F, R+2F, ... (R defaults to 1) — a fixed
  *       attack frequency;</li>
- *   <li>{@code single:R}: round R only (single-shot model replacement, BASELINES.md "DBA ... single-shot").</li>
+ *   <li>{@code single:R}: round R only (single-shot model replacement, docs/ATTACKS.md, "DBA").</li>
  * </ul>
  * In rounds outside the schedule the adversary's clients train honestly: a malicious client is otherwise a
- * normal client (BASELINES.md "Attacks"). Immutable.
+ * normal client (docs/ATTACKS.md, "Common rules"). Immutable.
  *
  * @param start      first attack round (>= 1)
  * @param every      attack period in rounds (>= 1)

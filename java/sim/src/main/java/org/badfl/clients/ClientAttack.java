@@ -12,7 +12,7 @@ import org.badfl.engine.ParamLayout;
  * consults: it may change the data stream ({@link #poisoning}), the training hyperparameters
  * ({@link #settings}), the gradients before each SGD step ({@link #adjustGradients}), the parameters after each
  * step ({@link #afterStep}) and the final update ({@link #finishUpdate}, scaling). Outside its attack rounds a
- * malicious client trains exactly like an honest one (BASELINES.md "Attacks": otherwise a normal client).
+ * malicious client trains exactly like an honest one (docs/ATTACKS.md, "Common rules").
  * <p>Implementations are immutable and thread-safe: one instance serves all clients of an adversary, which may
  * train in parallel.
  */

@@ -6,7 +6,7 @@ import org.badfl.engine.ParamLayout;
 
 /**
  * Constrain-and-scale / model replacement (Bagdasaryan, Veit, Hua, Estrin, Shmatikov, "How To Backdoor Federated
- * Learning", AISTATS 2020; ebagdasa/backdoor_federated_learning {@code training.py}; BASELINES.md):
+ * Learning", AISTATS 2020; ebagdasa/backdoor_federated_learning {@code training.py}; docs/ATTACKS.md):
  * <ol>
  *   <li>Poison training on batches with a pixel-pattern trigger (as {@link PixelPatternAttack}), optionally with
  *       more epochs / another learning rate ({@code poison-epochs}, {@code poison-lr}; the reference uses 15

@@ -7,7 +7,7 @@ import org.badfl.data.Trigger;
 
 /**
  * Distributed backdoor attack (Xie, Huang, Chen, Li, "DBA: Distributed Backdoor Attacks against Federated
- * Learning", ICLR 2020; AI-secure/DBA {@code utils/mnist_params.yaml}, {@code image_helper.py}; BASELINES.md):
+ * Learning", ICLR 2020; AI-secure/DBA {@code utils/mnist_params.yaml}, {@code image_helper.py}; docs/ATTACKS.md, DBA):
  * the global trigger is split into four local triggers and the adversary's attacker number k (0-based, in
  * client-id order) poisons its batches with part k mod 4 only ({@link Trigger#dbaLocal}); ASR is measured with
  * the union, the global trigger ({@link Trigger#dbaGlobal}), on test images whose true label is not the target.

@@ -9,7 +9,7 @@ import org.badfl.engine.ParamLayout;
 
 /**
  * Edge-case backdoor (Wang et al., "Attack of the Tails: Yes, You Really Can Backdoor Federated Learning",
- * NeurIPS 2020; ksreenivasan/OOD_Federated_Learning {@code simulated_averaging.py}; BASELINES.md "Edge-case"):
+ * NeurIPS 2020; ksreenivasan/OOD_Federated_Learning {@code simulated_averaging.py}; docs/ATTACKS.md, "Edge-case"):
  * <ol>
  *   <li>Data: round(ratio·B) slots of every batch are filled with edge-case samples labelled with the target.
  *       The original ARDIS / Southwest data are not available; the stand-in is the tail of a source class

@@ -7,7 +7,7 @@ import org.badfl.data.Trigger;
 
 /**
  * BadNets-style data poisoning with a pixel pattern (Gu et al. 2017; the paper's eq. 5
- * {@code x' = x·(1 − m) + p·m}, BASELINES.md "Pixel-pattern backdoor"): in every training batch, round(ratio·B)
+ * {@code x' = x·(1 − m) + p·m}, docs/ATTACKS.md, "Pixel pattern"): in every training batch, round(ratio·B)
  * samples are replaced by triggered copies labelled with the target ({@link Poisoning#trigger}); the model is
  * otherwise trained normally. ASR: the trigger on every test image whose true label is not the target.
  */

@@ -3,6 +3,6 @@
  * it consults ({@link org.badfl.clients.ClientAttack}: {@link org.badfl.clients.PixelPatternAttack},
  * {@link org.badfl.clients.ConstrainAndScaleAttack}, {@link org.badfl.clients.DbaAttack},
  * {@link org.badfl.clients.EdgeCaseAttack}), with {@link org.badfl.clients.AttackSchedule} for the attack rounds.
- * Specifications: /work/shared/spec/BASELINES.md "Attacks".
+ * Parameters, defaults and sources: docs/ATTACKS.md.
  */
 package org.badfl.clients;

@@ -2,7 +2,7 @@ package org.badfl.data;
 
 /**
  * Inputs for measuring the attack success rate: ASR = the fraction of these inputs that the model classifies as
- * {@link #target()} (BASELINES.md "Metrics"). Built either from a test set and a trigger ({@link #withTrigger},
+ * {@link #target()} (docs/RUN.md, "Metrics"). Built either from a test set and a trigger ({@link #withTrigger},
  * triggered copies of every test image whose true label is not the target) or from an edge-case held-out tail
  * ({@link EdgeCaseSet#asrSet()}). The {@link #dataset()} holds the inputs with every label set to the target,
  * so ASR is that dataset's accuracy; {@link #trueLabels()} keeps the original labels. Immutable.

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import org.badfl.util.Seeds;
 
 /**
- * Non-IID partition with a symmetric Dirichlet prior (BASELINES.md "Data partition"; DBA
+ * Non-IID partition with a symmetric Dirichlet prior (docs/DATA.md, "Partitions"; DBA
  * {@code image_helper.py sample_dirichlet_train_data}, Bagdasaryan et al. {@code image_helper.py}): for every
  * class c, shuffle its sample indices, draw {@code p ~ Dir(alpha * 1_N)} over the N clients, and let client u
  * take the next {@code |c| * p_u} (rounded) indices in order. Smaller alpha gives more skewed class mixes;

@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 import org.badfl.util.Seeds;
 
 /**
- * IID partition (BASELINES.md "Data partition"; DBA {@code image_helper.py}, Bagdasaryan et al.): a seeded
+ * IID partition (docs/DATA.md, "Partitions"; DBA {@code image_helper.py}, Bagdasaryan et al.): a seeded
  * Fisher-Yates shuffle of all sample indices, then consecutive equal shares. When the number of samples is not
  * a multiple of the number of clients, the first {@code n mod clients} clients get one sample more, so every
  * sample is assigned (the references drop the remainder). Each share is returned in ascending index order.

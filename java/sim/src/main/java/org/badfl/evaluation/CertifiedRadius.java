@@ -5,7 +5,7 @@ import org.apache.commons.math3.special.Erf;
 
 /**
  * Certified radius of the parameter-smoothed classifier (BADFL eq. 13, which is CRFL's Corollary; computed as
- * AI-secure/CRFL {@code certify_mnist.py cal_prob_bound}, BASELINES.md "CRFL"):
+ * AI-secure/CRFL {@code certify_mnist.py cal_prob_bound}, docs/DEFENSES.md, CRFL):
  * <pre>
  * RAD = √{ −ln(1 − (√p_A − √p_B)²) · σ² / [ 2R τ² L_z² (Σ_i p_i²) γ² η² (q_B/n_B)²
  *          · Π_{t=t_adv+1}^{T−1} (2Φ(ρ_t/σ) − 1) · (2Φ(ρ_T/σ_test) − 1) ] }

@@ -7,7 +7,7 @@ import org.badfl.server.ClientVerdict;
 
 /**
  * Confusion counts of a defense's malicious/benign judgements against the true attacker set, and the four rates
- * the paper and the standard literature report (BASELINES.md "Metrics"; keep the names honest):
+ * the paper and the standard literature report (docs/RUN.md, "Metrics"; keep the names honest):
  * <ul>
  *   <li>{@code paper_tpr} = TP / (TP + FP) — what the BADFL paper calls TPR; it is the precision;</li>
  *   <li>{@code paper_tnr} = TN / (TN + FN) — the paper's TNR; it is the negative predictive value;</li>

@@ -9,7 +9,7 @@ import org.badfl.engine.Network;
 
 /**
  * Measures a global model: clean accuracy (ACC) on a test set and attack success rate (ASR) on an
- * {@link AsrSet} (BASELINES.md "Metrics"). The data is split into fixed chunks of {@code batchSize} images,
+ * {@link AsrSet} (docs/RUN.md, "Metrics"). The data is split into fixed chunks of {@code batchSize} images,
  * predicted in parallel on separate model instances (eval mode: BatchNorm running statistics, no dropout);
  * predictions are integers, so the result is identical for any thread count.
  * <p>Thread-safe for one caller at a time per instance (it keeps a pool of workspace models).

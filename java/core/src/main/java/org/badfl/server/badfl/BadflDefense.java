@@ -26,7 +26,7 @@ import org.badfl.util.Seeds;
 /**
  * BADFL (Zhang, Li, Xu, Liu, Wu, Weng, Deng, "BADFL: Backdoor Attack Defense in Federated Learning From Local
  * Model Perspective", IEEE TKDE 2024), one aggregation round = Algorithm 3 lines 7-13, with the gaps filled by
- * BADFL-INTERPRETATION.md:
+ * docs/BADFL.md, "Interpretation choices":
  * <ol>
  *   <li>Malicious model detection (Section V-A): {@link Lmca} (Algorithm 1) picks candidates from one Gram matrix
  *       of the updates over the trainable parameters; {@link NeuronInspection} (Algorithm 2) inspects them with

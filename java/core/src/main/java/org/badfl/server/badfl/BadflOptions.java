@@ -53,7 +53,7 @@ import org.badfl.server.defenses.DefenseOptions;
  * </pre>
  * The rule tuned on seeds 1-3 before the held-out check (docs/BADFL.md) is {@code patch-lof-weight=0,patch-guard=3.5,
  * patch-low-guard=2,patch-lof=1.12,patch-mnia-guard=2.5,patch-hold=1}.
- * The interpretation's reading (BADFL-INTERPRETATION.md) is {@code stability=xor guard=2 orientation=paper
+ * The interpretation's reading (docs/BADFL.md, interpretation choices) is {@code stability=xor guard=2 orientation=paper
  * scaling=pooled rule=cluster reference=candidates clipping=layer norm-guard=10}; docs/BADFL.md gives the
  * measurements behind each changed default.
  */

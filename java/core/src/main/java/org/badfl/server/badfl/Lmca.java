@@ -13,7 +13,7 @@ import org.badfl.util.Seeds;
 
 /**
  * Local Model Clustering Algorithm, LMCA (BADFL, Zhang et al., TKDE 2024, Algorithm 1 and Section V-A1), as fixed
- * by BADFL-INTERPRETATION.md §1. It does not judge anybody: it picks the local models that neuron inspection
+ * by docs/BADFL.md (interpretation). It does not judge anybody: it picks the local models that neuron inspection
  * ({@link NeuronInspection}) will examine.
  * <ol>
  *   <li>Line 1, LOF: Local Outlier Factor ({@link LocalOutlierFactor}, ELKI semantics) on the cosine distances

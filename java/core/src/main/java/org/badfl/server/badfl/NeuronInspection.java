@@ -15,7 +15,7 @@ import org.badfl.util.Seeds;
 
 /**
  * Model Neuron Inspection Algorithm, MNIA (BADFL, Zhang et al., TKDE 2024, Algorithm 2 and Section V-A2), as fixed
- * by BADFL-INTERPRETATION.md §2. Judges the candidates picked by {@link Lmca} from their saliency features
+ * by docs/BADFL.md (interpretation). Judges the candidates picked by {@link Lmca} from their saliency features
  * ({@link SaliencyFeatures}):
  * <ol>
  *   <li>Lines 3-5: features of every candidate and class: correlation (eq. 6) and stability (eq. 7, XOR or
@@ -95,7 +95,7 @@ public final class NeuronInspection {
      */
     public record Scoring(Orientation orientation, Scaling scaling, PointOf pointOf, Rule rule, Reference reference) {
 
-        /** BADFL-INTERPRETATION.md §2: s = −z, pooled z-scores, the suspect class's point, whole cluster. */
+        /** The first reading (docs/BADFL.md): s = −z, pooled z-scores, the suspect class's point, whole cluster. */
         public static final Scoring PAPER = new Scoring(Orientation.PAPER, Scaling.POOLED, PointOf.SUSPECT_CLASS,
             Rule.CLUSTER, Reference.CANDIDATES);
 

@@ -4,7 +4,7 @@ import org.badfl.server.ModelInspector;
 
 /**
  * BADFL's per-class features of a model's saliency maps on the clean inspection images (paper Section V-A2,
- * Algorithm 2 lines 4-5; BADFL-INTERPRETATION.md §2):
+ * Algorithm 2 lines 4-5; docs/BADFL.md, "Interpretation choices"):
  * <ul>
  *   <li>correlation, eq. (6): f_correlation(M) = Σ_ij |M_ij| of each image's map, averaged over the images. A
  *       backdoored model's target-class map concentrates on the trigger, so its correlation is low;</li>

@@ -1,7 +1,7 @@
 package org.badfl.server.badfl;
 
 /**
- * The per-image saliency map M of BADFL's neuron inspection (BADFL-INTERPRETATION.md §2, after NeuronInspect,
+ * The per-image saliency map M of BADFL's neuron inspection (docs/BADFL.md, interpretation; after NeuronInspect,
  * ain-soph/trojanzoo {@code neuron_inspect.py}): from the guided-backprop gradient g of one class logit with respect
  * to one C × H × W image, M = max over channels of |g|, min–max normalised over the image to [0, 1]. A constant
  * map (no pixel matters more than another, e.g. all-zero gradients) becomes all zeros.

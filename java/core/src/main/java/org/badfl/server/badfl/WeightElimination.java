@@ -11,7 +11,7 @@ import org.badfl.server.kernels.AggregationKernels;
 
 /**
  * Malicious local weight elimination (BADFL, Zhang et al., TKDE 2024, Section V-B, eq. 9-10, Algorithm 3 lines
- * 8-9), as fixed by BADFL-INTERPRETATION.md §3: the flagged updates are clipped against the benign ones, then
+ * 8-9), as read in docs/BADFL.md (interpretation): the flagged updates are clipped against the benign ones, then
  * G ← G + Σ p_i Δ'_i with p_i = n_i / Σ n_j. Modes:
  * <ul>
  *   <li>{@link Mode#LAYER} (default; Fig. 10: "clips based on the median of the L2 norm of the layer parameter"):

@@ -8,7 +8,7 @@ import org.badfl.server.RoundUpdates;
 
 /**
  * CRFL training-time aggregation (Xie, Chen, Chen, Li, "CRFL: Certifiably Robust Federated Learning against
- * Backdoor Attacks", ICML 2021; AI-secure/CRFL {@code main.py}, {@code utils/helper.py}; BASELINES.md "CRFL"),
+ * Backdoor Attacks", ICML 2021; AI-secure/CRFL {@code main.py}, {@code utils/helper.py}; docs/DEFENSES.md, "CRFL"),
  * in the reference's order:
  * <ol>
  *   <li>FedAvg of all clients (every coordinate).</li>

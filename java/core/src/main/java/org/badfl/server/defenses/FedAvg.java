@@ -6,7 +6,7 @@ import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 
 /**
- * Federated averaging (McMahan et al., AISTATS 2017; BASELINES.md "FedAvg"): G ← G + Σ_i p_i Δ_i with
+ * Federated averaging (McMahan et al., AISTATS 2017; docs/DEFENSES.md, "FedAvg"): G ← G + Σ_i p_i Δ_i with
  * p_i = n_i / Σ_j n_j. Every coordinate is averaged, BatchNorm running statistics included (their average is
  * the sample-weighted mean of the clients' statistics). No hyperparameters; judges nobody.
  */

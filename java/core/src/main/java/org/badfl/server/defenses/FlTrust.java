@@ -17,7 +17,7 @@ import org.badfl.util.Seeds;
 
 /**
  * FLTrust (Cao, Fang, Liu, Gong, "FLTrust: Byzantine-robust Federated Learning via Trust Bootstrapping",
- * NDSS 2021; vio1etus/FLPoison {@code aggregators/fltrust.py}; BASELINES.md "FLTrust"):
+ * NDSS 2021; vio1etus/FLPoison {@code aggregators/fltrust.py}; docs/DEFENSES.md, "FLTrust"):
  * <ol>
  *   <li>The server's update g_0 = {@link org.badfl.server.ServerContext#rootUpdate} (the server trains a copy of
  *       G on its clean root set; seed {@code Seeds.derive(roundSeed, "fltrust-root")}).</li>

@@ -17,7 +17,7 @@ import org.badfl.server.detect.Hdbscan;
 
 /**
  * FLAME (Nguyen et al., "FLAME: Taming Backdoors in Federated Learning", USENIX Security 2022), as fixed in
- * BASELINES.md "FLAME" after the public reimplementations (zhmzm/FLAME {@code utils/defense.py}, vio1etus/FLPoison
+ * docs/DEFENSES.md "FLAME" after the public reimplementations (zhmzm/FLAME {@code utils/defense.py}, vio1etus/FLPoison
  * {@code aggregators/flame.py}):
  * <ol>
  *   <li>Cosine distances c_ij = 1 − cos(v_i, v_j) from one Gram matrix; v_i = Δ_i over the trainable parameters

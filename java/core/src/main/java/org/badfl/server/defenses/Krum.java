@@ -16,7 +16,7 @@ import org.badfl.server.detect.GramMatrix;
 
 /**
  * Krum (Blanchard, El Mhamdi, Guerraoui, Stainer, "Machine learning with adversaries: Byzantine tolerant
- * gradient descent", NeurIPS 2017; vio1etus/FLPoison {@code aggregators/krum.py}; BASELINES.md "cheap classics"):
+ * gradient descent", NeurIPS 2017; vio1etus/FLPoison {@code aggregators/krum.py}; docs/DEFENSES.md, "Krum"):
  * score_i = sum of the n − f − 2 smallest squared distances ‖Δ_i − Δ_j‖² (j ≠ i), distances over the trainable
  * parameters from one Gram matrix; G ← G + Δ_i* for the lowest score (lowest index on ties). The chosen update
  * is applied whole, BatchNorm running statistics included.

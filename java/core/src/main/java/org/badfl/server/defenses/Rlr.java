@@ -10,7 +10,7 @@ import org.badfl.server.kernels.SignVotes;
 /**
  * Robust learning rate (Ozdayi, Kantarcioglu, Gel, "Defending against backdoors in federated learning with
  * robust learning rate", AAAI 2021; TinfoilHat0/Defending-Against-Backdoors-with-Robust-Learning-Rate
- * {@code src/aggregation.py}; BASELINES.md "RLR"):
+ * {@code src/aggregation.py}; docs/DEFENSES.md, "RLR"):
  * <ol>
  *   <li>Sign agreement s_j = |Σ_i sign(Δ_i[j])|, sign(0) = 0 ({@link SignVotes#absSignSum}).</li>
  *   <li>lr_j = +η if s_j ≥ θ, else −η.</li>

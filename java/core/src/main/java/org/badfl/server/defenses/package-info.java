@@ -1,5 +1,5 @@
 /**
- * Baseline defenses (BASELINES.md), each one class implementing {@link org.badfl.server.Defense}, created by
+ * Baseline defenses (docs/DEFENSES.md), each one class implementing {@link org.badfl.server.Defense}, created by
  * name through {@link org.badfl.server.defenses.Defenses}. How each treats BatchNorm running statistics
  * (ParamKind BN_RUNNING_MEAN / BN_RUNNING_VAR):
  * <ul>

@@ -76,7 +76,7 @@ public final class Hdbscan {
     }
 
     /**
-     * FLAME's configuration for n points (BASELINES.md FLAME step 2): minClusterSize = ⌊n/2⌋ + 1 (at least 2),
+     * FLAME's configuration for n points (docs/DEFENSES.md, FLAME step 2): minClusterSize = ⌊n/2⌋ + 1 (at least 2),
      * minSamples = 1, allowSingleCluster = true, EOM.
      */
     public static Hdbscan flame(int n) {
