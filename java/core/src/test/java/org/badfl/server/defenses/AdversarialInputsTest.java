@@ -60,7 +60,13 @@ class AdversarialInputsTest {
         assertEquals(D, r.global().length);
         assertEquals(java.util.Optional.empty(), UpdateValidator.findNonFinite(r.global(), LAYOUT), name);
         assertEquals(java.util.Optional.empty(), UpdateValidator.findNonFinite(r.modelToEvaluate(), LAYOUT), name);
-        assertTrue(r.verdicts().isEmpty() || r.verdicts().size() == rows.length, name);
+        // Defense's contract: one verdict per row from a defense that judges clients; others return one per row
+        // (when they clip) or none.
+        if (d.flagsClients()) {
+            assertEquals(rows.length, r.verdicts().size(), name + " judges clients: one verdict per row");
+        } else {
+            assertTrue(r.verdicts().isEmpty() || r.verdicts().size() == rows.length, name);
+        }
         assertArrayEquals(global(), in.global(), name + " must not modify G");
         return r;
     }
