@@ -45,6 +45,10 @@ class RunDeviceOptionTest {
         if (!Devices.probe().available()) {
             assertTrue(out.toString().contains("no usable GPU (" + Devices.probe().reason() + "): training on the CPU"),
                 out.toString());
+        } else {
+            // with a GPU, auto trains there (and says so) rather than falling back
+            assertTrue(out.toString().contains("the defenses aggregate there too"), out.toString());
+            assertTrue(!out.toString().contains("no usable GPU"), out.toString());
         }
     }
 

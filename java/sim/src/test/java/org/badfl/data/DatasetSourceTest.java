@@ -41,6 +41,7 @@ class DatasetSourceTest {
         assertArrayEquals(new int[] {801, 902, 793, 826, 784, 690, 811, 856, 755, 782}, tt.train().classHistogram());
         assertArrayEquals(new int[] {200, 225, 198, 206, 196, 173, 203, 214, 189, 196}, tt.test().classHistogram());
         // byte sums and first labels computed with numpy from the committed files
+        // (src/test/resources/org/badfl/data/reference/dataset_reference.py)
         assertEquals(209860853L, byteSum(tt.train()));
         assertEquals(52285747L, byteSum(tt.test()));
         assertArrayEquals(new int[] {1, 7, 3, 6, 0, 2, 4, 9, 8, 5, 1, 7}, Arrays.copyOf(tt.train().labels(), 12));
@@ -59,7 +60,7 @@ class DatasetSourceTest {
         assertEquals(60000, tt.train().size());
         assertEquals(10000, tt.test().size());
         assertEquals("Ankle boot", tt.train().className(9));
-        // numpy on /usr/share/datasets/fashion-mnist/*.gz
+        // numpy on /usr/share/datasets/fashion-mnist/*.gz (dataset_reference.py)
         assertArrayEquals(new int[] {9, 0, 0, 3, 0, 2, 7, 2, 5, 5}, Arrays.copyOf(tt.train().labels(), 10));
         assertEquals(3431114169L, byteSum(tt.train()));
         assertEquals(573469082L, byteSum(tt.test()));

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
  * Against AI-secure/CRFL {@code cal_prob_bound} re-typed in Python 3.11 with scipy 1.10 {@code norm.cdf}, parameters
  * σ_train 2.0, σ_test 1.5, η 0.05, T 10, R 4, q_B 16, n_B 32, γ 5, τ 12.5, ρ_adv 3, p_i = 1/20, t_adv 5,
  * ρ_t = min(15, 0.1t + 2) (CRFL's MNIST schedule). σ is large here so that every factor 2Φ(ρ/σ) − 1 matters.
+ * Script: {@code src/test/resources/org/badfl/evaluation/reference/crfl_bound_reference.py} ({@code python3
+ * crfl_bound_reference.py}; scipy's norm.cdf when installed, else the same Φ from math.erfc).
  */
 class CertifiedRadiusTest {
 

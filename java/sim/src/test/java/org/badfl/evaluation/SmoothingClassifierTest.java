@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 
 class SmoothingClassifierTest {
 
-    /** Hoeffding half-width √(ln(1/α)/(2M)); α = 0.001, M = 100: 0.1858461094424919 (Python math). */
+    /**
+     * Hoeffding half-width √(ln(1/α)/(2M)); α = 0.001, M = 100: 0.1858461094424919 (Python math; script
+     * {@code src/test/resources/org/badfl/evaluation/reference/crfl_bound_reference.py}).
+     */
     @Test
     void hoeffdingHalfWidth() {
         assertEquals(0.1858461094424919, SmoothingClassifier.hoeffding(100, 0.001), 1e-15);

@@ -3,6 +3,7 @@ package org.badfl.engine.gemm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 import org.badfl.engine.Compute;
@@ -70,9 +71,7 @@ class PackedATest {
 
     @Test
     void tinyBlockVectorConfigurationsPackedEqualsUnpacked() {
-        if (!Gemm.vectorAvailable()) {
-            return;
-        }
+        assumeTrue(Gemm.vectorAvailable(), "vector GEMM needs --add-modules jdk.incubator.vector");
         GemmImpl[] impls = {
             new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8, 0),
             new VectorGemm(VectorGemm.KernelShape.ROWS4_VECTORS3, 19, 2, 2, 1, 8, 0),
@@ -110,9 +109,10 @@ class PackedATest {
      */
     @Test
     void directBEqualsPackedB() {
-        if (!Gemm.vectorAvailable() || VectorKernels.VL != 16) {
-            return;
-        }
+        assumeTrue(Gemm.vectorAvailable(), "vector GEMM needs --add-modules jdk.incubator.vector");
+        // the direct-B kernel configurations below are written for 16 float lanes (512-bit vectors)
+        assumeTrue(VectorKernels.VL == 16, "direct B panels need 16 float lanes (AVX-512); this CPU has "
+            + VectorKernels.VL);
         // k <= 32 reads B in place; 33 and 288 take the packed path inside the same configuration.
         int[][] shapes = {{32, 576, 9}, {13, 100, 32}, {8, 48, 1}, {70, 200, 20}, {5, 1100, 9}, {17, 50, 33}, {64, 576, 288}};
         try (Compute two = Compute.create(2)) {

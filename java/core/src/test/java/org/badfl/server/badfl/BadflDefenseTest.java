@@ -430,12 +430,24 @@ class BadflDefenseTest {
         assertArrayEquals(global(), last.global());
     }
 
-    /** Fewer clients than LOF's k (k = max(2, ⌈n/2⌉) clamps to n − 1). */
+    /**
+     * Fewer clients than LOF's k (k = max(2, ⌈n/2⌉) clamps to n − 1). With 1 or 2 clients MNIA has fewer than
+     * {@link NeuronInspection#MIN_CANDIDATES} models to compare: nobody is flagged and the note says why. With 3
+     * (one attacker) the secondary clustering runs on all three and flags the attacker only.
+     */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void fewerClientsThanLofNeighbours(int n) {
         RoundResult r = checked(round(n, n == 3 ? 1 : 0, 8), new FakeInspector(8));
-        assertTrue(r.note().contains("too few for MNIA's secondary clustering") || n == 3, r.note());
+        if (n < NeuronInspection.MIN_CANDIDATES) {
+            assertTrue(r.note().contains(n + " usable inspection candidate" + (n == 1 ? "" : "s")
+                + ": too few for MNIA's secondary clustering"), r.note());
+            assertArrayEquals(new boolean[n], flagged(r), r.note());
+        } else {
+            assertFalse(r.note().contains("too few"), r.note());
+            assertTrue(r.note().contains("MNIA: 3 judged"), r.note());
+            assertArrayEquals(expectFirst(3, 1), flagged(r), r.note());
+        }
     }
 
     @Test

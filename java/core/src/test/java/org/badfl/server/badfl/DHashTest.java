@@ -47,7 +47,8 @@ class DHashTest {
     /**
      * 28×28 with fractional overlaps, against an independent numpy computation (each pixel repeated 8× vertically
      * and 9× horizontally, then 28×28 block means: exact area averaging), numpy 1.24:
-     * hash 0xdbdbc96d67b697db.
+     * hash 0xdbdbc96d67b697db. Script: {@code
+     * src/test/resources/org/badfl/server/badfl/reference/dhash_reference.py}.
      */
     @Test
     void fractionalAreaAveragingMatchesNumpy() {

@@ -32,6 +32,8 @@ class LmcaTest {
     }
 
     /**
+     * Script: {@code src/test/resources/org/badfl/server/badfl/reference/lmca_reference.py} (numpy; recomputes this
+     * test's LOF values and the next test's K-means result without scikit-learn).
      * LOF on cosine distances with k = max(2, ⌈9/2⌉) = 5, against scikit-learn 1.2.1
      * {@code LocalOutlierFactor(n_neighbors=5, metric='precomputed')} on 1 − cos (no distance ties here, so ELKI and
      * scikit-learn agree up to scikit-learn's 1e-10 added to the mean reachability distance: tolerance 1e-8).
@@ -65,7 +67,8 @@ class LmcaTest {
     }
 
     /**
-     * K-means on the Gram embedding equals K-means on the unit-normalised vectors: scikit-learn 1.2.1
+     * K-means on the Gram embedding equals K-means on the unit-normalised vectors (lmca_reference.py):
+     * scikit-learn 1.2.1
      * {@code KMeans(4, init=U[[0,1,2,3]], n_init=1, tol=0, algorithm='lloyd')} on the 7 unit vectors gives labels
      * [0, 1, 2, 3, 2, 1, 0], inertia 0.0061101039151331355 (distances are preserved, so Lloyd's steps are the
      * same; tolerance for the eigendecomposition's rounding).

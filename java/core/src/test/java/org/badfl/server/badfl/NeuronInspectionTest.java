@@ -117,18 +117,36 @@ class NeuronInspectionTest {
     }
 
     /**
-     * Without an attack K-means still splits in two; the separation guard keeps everybody unflagged in most rounds,
-     * but not in ≥ 90% of them: on these synthetic features (independent normal noise per class, 11 candidates)
-     * the default flags somebody in 18 of 100 rounds, the interpretation's reading in 22 of 100 (the split picks
-     * the most extreme models, and the maximum over classes has a heavy tail). Real models: docs/BADFL.md. Exact
-     * counts for the fixed seeds, so that any change of the decision rule shows here.
+     * Without an attack K-means still splits in two; the separation guard keeps everybody unflagged in most rounds.
+     * "Most" is the claim, so the bound is a majority: fewer than 50 of 100 attack-free rounds with a flag, for the
+     * default and for the interpretation's reading. Not ≥ 90% unflagged: on these synthetic features (independent
+     * normal noise per class, 11 candidates) the split picks the most extreme models and the maximum over classes
+     * has a heavy tail (real models: docs/BADFL.md). The exact counts are pinned separately as a regression
+     * snapshot ({@link #falseAlarmRoundsRegressionSnapshot}).
      */
     @Test
     void attackFreeRoundsFlagNobodyMostOfTheTime() {
         int def = falseAlarmRounds(new NeuronInspection());
         int interp = falseAlarmRounds(NeuronInspection.interpretation());
-        assertEquals(DEFAULT_FALSE_ALARMS, def);
-        assertEquals(INTERPRETATION_FALSE_ALARMS, interp);
+        assertTrue(def < 50, "default: " + def + " of 100 attack-free rounds flag somebody");
+        assertTrue(interp < 50, "interpretation: " + interp + " of 100 attack-free rounds flag somebody");
+    }
+
+    /**
+     * Regression snapshot, not a property: the false-alarm counts of {@link #falseAlarmRounds} for the fixed seeds
+     * of this commit (default 18 of 100, interpretation 22 of 100), so that any change of the decision rule, the
+     * K-means seeding or the feature scaling shows here. Produced by this test itself; to re-derive after an
+     * intended change, run {@code mvn -B -o -q -pl java/core verify -Dsurefire.failIfNoSpecifiedTests=false
+     * -Dtest='NeuronInspectionTest#falseAlarmRoundsRegressionSnapshot'} and copy the counts from the failure
+     * message.
+     */
+    @Test
+    void falseAlarmRoundsRegressionSnapshot() {
+        int def = falseAlarmRounds(new NeuronInspection());
+        int interp = falseAlarmRounds(NeuronInspection.interpretation());
+        String measured = "measured: default " + def + ", interpretation " + interp;
+        assertEquals(REGRESSION_SNAPSHOT_DEFAULT_FALSE_ALARMS, def, measured);
+        assertEquals(REGRESSION_SNAPSHOT_INTERPRETATION_FALSE_ALARMS, interp, measured);
     }
 
     /**
@@ -168,8 +186,9 @@ class NeuronInspectionTest {
                 Stability.PAIRWISE, 3, Propagation.INSPECT, Scoring.DEVIATION, 2)).getMessage());
     }
 
-    static final int DEFAULT_FALSE_ALARMS = 18;
-    static final int INTERPRETATION_FALSE_ALARMS = 22;
+    /** Regression snapshot (see {@link #falseAlarmRoundsRegressionSnapshot}), not a bound. */
+    static final int REGRESSION_SNAPSHOT_DEFAULT_FALSE_ALARMS = 18;
+    static final int REGRESSION_SNAPSHOT_INTERPRETATION_FALSE_ALARMS = 22;
 
     /** A flagged sampled member takes its LMCA cluster along: inspected member by member, or flagged whole. */
     @Test

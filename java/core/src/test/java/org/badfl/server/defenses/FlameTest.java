@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
  * (directions ≈ e1 and ≈ e1+e2, cosine distance ≈ 0.23–0.37 between them) and two attackers along e5 (cosine
  * distance 1 to everybody, 0.005 to each other). HDBSCAN (min_cluster_size 5, min_samples 1, single cluster):
  * the attacker pair leaves the root at λ ≈ 1, the benign six dissolve into two triples (both &lt; 5) at
- * λ = 1/0.228, the root's largest λ: the six benign updates form cluster 0, the attackers are noise (checked
- * with the transcription of the hdbscan package, see HdbscanTest).
+ * λ = 1/0.228, the root's largest λ: the six benign updates form cluster 0, the attackers are noise. The labels,
+ * the numpy medians and the whole-model labels are recomputed by
+ * {@code src/test/resources/org/badfl/server/defenses/reference/flame_reference.py} ({@code python3
+ * flame_reference.py}, numpy only; it uses the hdbscan transcription of HdbscanTest).
  */
 class FlameTest {
 
@@ -69,7 +71,7 @@ class FlameTest {
         // 5.025, 10, 10.05 -> median = (||W0|| + ||W1||)/2.
         double expectedBound = (norm(W[0]) + norm(W[1])) / 2;
         assertEquals(expectedBound, s.bound(), 1e-6);
-        assertEquals(3.5174564673923117, s.bound(), 1e-6); // numpy: np.median(norms)
+        assertEquals(3.5174564673923117, s.bound(), 1e-6); // np.median(norms), flame_reference.py
         assertEquals(1.0, s.clipFactors()[0]);
         assertEquals(expectedBound / norm(W[1]), s.clipFactors()[1], 1e-6);
         assertEquals(expectedBound / norm(W[2]), s.clipFactors()[2], 1e-6);
@@ -139,7 +141,7 @@ class FlameTest {
         // Away from the origin the models' cosines are those of G + Δ_i over the trainable coordinates: same
         // clustering as HDBSCAN on distances computed here directly from the models. With G = (−3, −2, 0, ...)
         // the first triple's models point elsewhere and the attackers join the second triple (labels from the
-        // hdbscan transcription: [-1,-1,-1,0,0,0,0,0]), unlike the update-based clustering.
+        // hdbscan transcription, flame_reference.py: [-1,-1,-1,0,0,0,0,0]), unlike the update-based clustering.
         float[] shifted = {-3, -2, 0, 0, 0, 0, 50, 50};
         RoundInput atShifted = Rounds.input(shifted, LAYOUT, ServerContext.of(Compute.serial()), 1, 1, rows());
         double[][] models = new double[W.length][6];

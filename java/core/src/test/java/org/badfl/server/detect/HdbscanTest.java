@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * HDBSCAN against hand-worked configurations (derivations in each test) and against labels computed with a
- * plain-Python transcription of the {@code hdbscan} package's precomputed-distance path (mutual_reachability,
- * mst_linkage_core, stable argsort, label, condense_tree, compute_stability, get_clusters, do_labelling). The
- * package itself (and scikit-learn's HDBSCAN, added in 1.3) is not installable on this machine, so the
- * transcription was run as a scratch script and is not part of the repository.
+ * plain-numpy transcription of the {@code hdbscan} package's precomputed-distance path (mutual_reachability,
+ * mst_linkage_core, stable argsort, label, condense_tree, compute_stability, get_clusters, do_labelling), the
+ * package itself (and scikit-learn's HDBSCAN, added in 1.3) not being installable on this machine. Script:
+ * {@code src/test/resources/org/badfl/server/detect/reference/hdbscan_reference.py} ({@code python3
+ * hdbscan_reference.py}): it recomputes {@link #EXPECTED} from {@link #CASES} and the labels of the hand-worked
+ * tests, and exits 1 on any difference.
  */
 class HdbscanTest {
 
@@ -156,7 +158,8 @@ class HdbscanTest {
     };
 
     /**
-     * Expected labels from the transcription of the package (see class comment), on
+     * Expected labels from the transcription of the package (hdbscan_reference.py, see class comment), on vectors
+     * drawn as below (the script takes the stored vectors; the draw is described for provenance only)
      * <pre>
      * rng=np.random.default_rng(2024); per case: n in [7,12), mu, mu2 ~ N(0,1)^5, na attackers,
      * V = round(vstack([mu + N*spread (n-na rows), mu2 + N*spread (na rows)]), 2)

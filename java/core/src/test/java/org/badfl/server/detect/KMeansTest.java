@@ -10,9 +10,17 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Reference values: scikit-learn 1.2.1 (see each test), re-derivable without scikit-learn by
+ * {@code src/test/resources/org/badfl/server/detect/reference/sklearn_reference.py} ({@code python3
+ * sklearn_reference.py}, numpy only: sklearn's Lloyd iteration re-stated, and {@link #X} from its recipe).
+ */
 class KMeansTest {
 
-    /** rng=np.random.default_rng(11); three blobs around (0,0), (6,1), (2,7); rounded to 2 decimals. */
+    /**
+     * rng=np.random.default_rng(11); three blobs of 5, 4, 3 standard normal points around (0,0), (6,1), (2,7),
+     * drawn in that order; rounded to 2 decimals (sklearn_reference.py {@code kmeans_x}).
+     */
     static final double[][] X = {{0.03, 1.36}, {1.22, -0.51}, {-0.3, -0.53}, {0.57, -0.06}, {0.75, -1.85},
         {7.57, 0.9}, {6.68, 0.86}, {5.62, 1.46}, {6.82, 0.8}, {1.85, 7.69}, {1.13, 5.49}, {2.39, 6.33}};
 

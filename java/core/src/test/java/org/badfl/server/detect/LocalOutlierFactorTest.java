@@ -34,7 +34,8 @@ class LocalOutlierFactorTest {
     }
 
     /**
-     * Reference: scikit-learn 1.2.1, points without ties at any 3rd/4th neighbour distance.
+     * Reference: scikit-learn 1.2.1, points without ties at any 3rd/4th neighbour distance; re-derived without
+     * scikit-learn by {@code src/test/resources/org/badfl/server/detect/reference/sklearn_reference.py} (numpy).
      * <pre>
      * rng=np.random.default_rng(7); X=np.round(rng.normal(size=(8,2))*3,2); X[7]=[9.5,-8.25]
      * D=np.sqrt(((X[:,None,:]-X[None,:,:])**2).sum(-1))

@@ -138,6 +138,7 @@ class GpuNetworkTest {
         try (EmulatedDevice dev = new EmulatedDevice(1); GpuNetwork g = GpuNetwork.of(dev, net)) {
             g.predict(x, batch, gpu);
         }
+        int compared = 0;
         for (int b = 0; b < batch; b++) {
             float best = z[b * 3 + cpu[b]];
             float second = Float.NEGATIVE_INFINITY;
@@ -146,10 +147,15 @@ class GpuNetworkTest {
                     second = Math.max(second, z[b * 3 + j]);
                 }
             }
+            // A near-tie may legitimately resolve either way (summation order differs); clear gaps must agree.
             if (best - second > 1e-4 * Math.abs(best)) {
                 assertEquals(cpu[b], gpu[b], "image " + b);
+                compared++;
             }
         }
+        // Precondition: the comparison is only a test if it happened. With a near-tie on every image the loop
+        // above would pass vacuously; require a clear gap on at least half of the images (else change the seeds).
+        assertTrue(compared >= batch / 2, "only " + compared + " of " + batch + " images had clearly separated logits");
     }
 
     @Test
