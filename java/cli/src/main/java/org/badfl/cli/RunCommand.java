@@ -147,7 +147,7 @@ public final class RunCommand implements Callable<Integer> {
         ProgressPrinter printer = new ProgressPrinter(mode, out, System.err);
         try {
             outcome = Simulation.of(scenario).threads(threads).folder(folder).listener(printer)
-                .device(training.device()).finalEvaluation(new org.badfl.evaluation.SmoothedEvaluation()).build().run();
+                .device(training.device()).finalEvaluation(new org.badfl.sim.SmoothedFinalEvaluation()).build().run();
         } finally {
             printer.close();
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.badfl.engine.gemm.Parallel;
 
 /**
  * A fixed number of threads for data-parallel loops, owned by whoever creates it and closed by them.
@@ -17,7 +18,7 @@ import java.util.function.IntConsumer;
  * combined in task order. Then results are bit-identical for any thread count.
  * <p>The calling thread runs tasks too, so {@code create(1)} starts no thread at all.
  */
-public final class Compute implements AutoCloseable {
+public final class Compute implements AutoCloseable, Parallel {
 
     private static final Compute SERIAL = new Compute(1);
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
@@ -65,11 +66,13 @@ public final class Compute implements AutoCloseable {
         return Runtime.getRuntime().availableProcessors();
     }
 
+    @Override
     public int threads() {
         return threads;
     }
 
     /** Runs {@code body.accept(i)} for every {@code i} in {@code [0, tasks)}, spread over the threads. */
+    @Override
     public void parallelFor(int tasks, IntConsumer body) {
         if (tasks <= 0) {
             return;

@@ -1,5 +1,7 @@
 package org.badfl.server;
 
+import java.util.Optional;
+
 /**
  * A server-side aggregation rule: turns the global model G and one round's client updates into the next G,
  * and, when it judges clients, a verdict per update.
@@ -30,7 +32,7 @@ package org.badfl.server;
  */
 public interface Defense {
 
-    /** Name as used on the command line and in {@code Defenses.create} (e.g. "fedavg", "flame", "badfl"). */
+    /** Name as used on the command line and in {@code org.badfl.server.catalog.Defenses.create} (e.g. "fedavg", "flame", "badfl"). */
     String name();
 
     /** Aggregates one round. Throws {@link IllegalArgumentException} for input it cannot use (named). */
@@ -65,5 +67,13 @@ public interface Defense {
             throw new IllegalArgumentException("defense " + name() + " keeps no state across rounds, but a saved state "
                 + "was given");
         }
+    }
+
+    /**
+     * The smoothed classifier this defense's final model is to be evaluated with (BADFL with its option
+     * {@code smoothing} on, CRFL), or empty for plain evaluation (the default).
+     */
+    default Optional<TestTimeSmoothing> testTimeSmoothing() {
+        return Optional.empty();
     }
 }

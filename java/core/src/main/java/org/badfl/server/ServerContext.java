@@ -76,6 +76,15 @@ public interface ServerContext {
         return Optional.empty();
     }
 
+    /**
+     * Where defenses report their per-round details ({@link DefenseObserver}; BADFL: per-client LOF, MNIA and
+     * patch-deviation values and memories); {@link DefenseObserver#NONE} by default. Only read, never needed for
+     * a result.
+     */
+    default DefenseObserver observer() {
+        return DefenseObserver.NONE;
+    }
+
     /** A context with only threads (for defenses that need nothing else). */
     static ServerContext of(Compute compute) {
         return () -> compute;

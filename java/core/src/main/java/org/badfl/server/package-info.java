@@ -5,7 +5,7 @@
  * {@link org.badfl.server.RoundAggregator} validates them ({@link org.badfl.server.UpdateValidator}: malformed
  * updates are rejected with a reason, never crash the round), runs the {@link org.badfl.server.Defense}, and
  * guards the new G (a non-finite G is never returned: the previous one is kept and the note says why).
- * Defenses come from {@code org.badfl.server.defenses.Defenses} by name; clustering helpers shared by FLAME and
+ * Defenses come from {@code org.badfl.server.catalog.Defenses} by name; clustering helpers shared by FLAME and
  * BADFL are in {@code org.badfl.server.detect}.
  * <pre>{@code
  * ParamLayout.Builder b = ParamLayout.builder();      // same order as the model's flat buffer

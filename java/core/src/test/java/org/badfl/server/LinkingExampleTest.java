@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamKind;
 import org.badfl.engine.ParamLayout;
-import org.badfl.server.defenses.Defenses;
+import org.badfl.server.catalog.Defenses;
 import org.badfl.util.Seeds;
 import org.junit.jupiter.api.Test;
 

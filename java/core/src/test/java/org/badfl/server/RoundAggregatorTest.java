@@ -12,7 +12,7 @@ import java.util.List;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamKind;
 import org.badfl.engine.ParamLayout;
-import org.badfl.server.defenses.Defenses;
+import org.badfl.server.catalog.Defenses;
 import org.junit.jupiter.api.Test;
 
 class RoundAggregatorTest {

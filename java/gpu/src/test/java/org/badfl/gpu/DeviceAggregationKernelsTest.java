@@ -16,7 +16,7 @@ import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
-import org.badfl.server.defenses.Defenses;
+import org.badfl.server.catalog.Defenses;
 import org.badfl.server.kernels.AggregationKernels;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,5 @@
 package org.badfl.evaluation;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -11,33 +8,18 @@ import org.badfl.data.Dataset;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Network;
-import org.badfl.server.Defense;
-import org.badfl.server.badfl.BadflConfig;
-import org.badfl.server.badfl.BadflDefense;
-import org.badfl.server.defenses.Crfl;
-import org.badfl.sim.FinalEvaluation;
-import org.badfl.sim.Scenario;
+import org.badfl.server.TestTimeSmoothing;
 
 /**
- * Test-time parameter smoothing of a run's final model (BADFL Section V-C, eq. 11; CRFL's {@code smooth_mnist.py}):
- * the {@link SmoothingClassifier} on the defense's evaluation model, for BADFL (when its option {@code smoothing} is
- * on: M = {@code smoothing-copies}, σ_T = {@code smoothing-sigma} or σ, α = {@code alpha}) and for CRFL (σ = its
- * training σ, M = {@link #CRFL_COPIES}, α = 0.001). Other defenses get nothing.
- * <p>The model smoothed is {@code RoundResult.modelToEvaluate()} of the last round: BADFL's G_T (no noise is added in
- * the last round) and CRFL's clipped model before its noise, as in both references. Fields added to the defense's
- * entry of {@code summary.json} (the run's table keeps the plain model's ACC / ASR, see docs/BADFL.md):
- * {@code smoothed_acc} (abstentions count as wrong), {@code smoothed_asr} (mean over adversaries; abstentions are
- * not the target), {@code smoothed_asr_by_adversary}, {@code smoothed_abstain} (abstention rate on the clean test
- * images), {@code smoothing_copies}, {@code smoothing_sigma}, {@code smoothing_images} (images per set).
+ * Test-time parameter smoothing of a final model (BADFL Section V-C, eq. 11; CRFL's {@code smooth_mnist.py}): the
+ * {@link SmoothingClassifier} with the σ, M, α a defense declares ({@link org.badfl.server.Defense#testTimeSmoothing()}:
+ * BADFL with option {@code smoothing} on, CRFL), on the clean test images and on each adversary's ASR set.
  * <p>Cost: M forward passes over every set, so each set is cut to at most {@code imagesPerSet} images, evenly spaced
- * over the set (deterministic, no seed), to keep the default run within its time budget.
+ * over the set (deterministic, no seed), to keep the default run within its time budget. The simulator adds the
+ * result to the defense's entry of {@code summary.json} ({@code org.badfl.sim.SmoothedFinalEvaluation}).
  */
-public final class SmoothedEvaluation implements FinalEvaluation {
+public final class SmoothedEvaluation {
 
-    /** Noisy copies for CRFL (the reference uses 1000; 100 on CPU as for BADFL). */
-    public static final int CRFL_COPIES = 100;
-    /** CRFL's Hoeffding α ({@code certify_mnist.py}). */
-    public static final double CRFL_ALPHA = 0.001;
     /** Default images per set (clean test set, each ASR set). */
     public static final int DEFAULT_IMAGES_PER_SET = 500;
 
@@ -63,38 +45,56 @@ public final class SmoothedEvaluation implements FinalEvaluation {
         this(DEFAULT_IMAGES_PER_SET, 250);
     }
 
-    /** σ, M, α of the smoothing this defense is evaluated with, or null when it is evaluated plainly. */
-    record Settings(double sigma, int copies, double alpha) {
+    /** At most this many images of each set are classified. */
+    public int imagesPerSet() {
+        return imagesPerSet;
     }
 
-    static Settings settingsOf(Defense defense) {
-        if (defense instanceof BadflDefense b) {
-            BadflConfig c = b.config();
-            return c.smoothing() ? new Settings(c.effectiveSmoothingSigma(), c.smoothingCopies(), c.alpha()) : null;
+    /**
+     * The smoothed classifier's rates.
+     *
+     * @param accuracy       on the clean test images, abstentions counted as wrong
+     * @param asrByAdversary per ASR set: the rate of its target class (abstentions are not the target)
+     * @param abstention     abstention rate on the clean test images
+     * @param smoothing      the σ, M, α used
+     * @param imagesPerSet   at most this many images of each set were classified
+     */
+    public record Result(double accuracy, double[] asrByAdversary, double abstention, TestTimeSmoothing smoothing,
+                         int imagesPerSet) {
+
+        /** Mean ASR over the adversaries, NaN when there are none. */
+        public double asr() {
+            if (asrByAdversary.length == 0) {
+                return Double.NaN;
+            }
+            double sum = 0;
+            for (double a : asrByAdversary) {
+                sum += a;
+            }
+            return sum / asrByAdversary.length;
         }
-        if (defense instanceof Crfl c) {
-            return new Settings(c.sigma(), CRFL_COPIES, CRFL_ALPHA);
-        }
-        return null;
     }
 
-    @Override
-    public ObjectNode evaluate(String defenseName, Defense defense, float[] evaluationModel, float[] globalModel,
-                               Scenario scenario, Compute compute, long seed) {
-        Settings s = settingsOf(defense);
-        if (s == null) {
-            return null; // no-attack (FedAvg) and defenses without smoothing
-        }
-        boolean normalize = scenario.config().normalize;
-        Dataset test = scenario.test();
-        int[] testIdx = evenlySpaced(scenario.cleanTestIndices(), imagesPerSet);
+    /**
+     * Classifies the test subset and each ASR set's subset with the smoothed classifier of {@code model}.
+     *
+     * @param smoothing   σ, M, α
+     * @param model       the parameters to smooth (not modified), of {@code spec}'s layout
+     * @param spec        the model's architecture
+     * @param test        the clean test set; {@code testIndices} the images of it to use (cut to imagesPerSet)
+     * @param asrSets     one per adversary (each cut to imagesPerSet)
+     * @param normalize   preprocess images as the clients' inputs were
+     * @param compute     threads
+     * @param seed        drives all the noise (same seed, same result on any thread count)
+     */
+    public Result evaluate(TestTimeSmoothing smoothing, float[] model, ModelSpec spec, Dataset test, int[] testIndices,
+                           List<AsrSet> asrSets, boolean normalize, Compute compute, long seed) {
+        int[] testIdx = evenlySpaced(testIndices, imagesPerSet);
         List<float[]> sets = new ArrayList<>();
         List<int[]> labels = new ArrayList<>();
         sets.add(images(test, testIdx, normalize));
         labels.add(labelsOf(test, testIdx));
-        List<Scenario.Adversary> adversaries = scenario.adversaries();
-        for (Scenario.Adversary a : adversaries) {
-            AsrSet set = a.asrSet();
+        for (AsrSet set : asrSets) {
             int[] all = new int[set.size()];
             for (int i = 0; i < all.length; i++) {
                 all[i] = i;
@@ -107,35 +107,20 @@ public final class SmoothedEvaluation implements FinalEvaluation {
         for (int i = 0; i < counts.length; i++) {
             counts[i] = labels.get(i).length;
         }
-        ModelSpec spec = scenario.modelSpec();
-        SmoothingClassifier smoothing = new SmoothingClassifier(s.sigma(), s.copies(), s.alpha(), seed);
-        List<SmoothingClassifier.Result> results = smoothing.classify(evaluationModel, spec.layout(),
-            test.numClasses(), sets, counts, classifier(spec, test.imageSize(), compute), compute);
-
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("smoothed_acc", results.get(0).accuracy(labels.get(0)));
-        ArrayNode per = JsonNodeFactory.instance.arrayNode();
-        double sum = 0;
-        for (int a = 0; a < adversaries.size(); a++) {
-            double asr = results.get(a + 1).rateOf(adversaries.get(a).asrSet().target());
-            per.add(asr);
-            sum += asr;
+        SmoothingClassifier classifier = new SmoothingClassifier(smoothing.sigma(), smoothing.copies(),
+            smoothing.alpha(), seed);
+        List<SmoothingClassifier.Result> results = classifier.classify(model, spec.layout(), test.numClasses(), sets,
+            counts, classifier(spec, test.imageSize(), compute), compute);
+        double[] asr = new double[asrSets.size()];
+        for (int a = 0; a < asr.length; a++) {
+            asr[a] = results.get(a + 1).rateOf(asrSets.get(a).target());
         }
-        if (adversaries.isEmpty()) {
-            o.putNull("smoothed_asr");
-        } else {
-            o.put("smoothed_asr", sum / adversaries.size());
-        }
-        o.set("smoothed_asr_by_adversary", per);
-        o.put("smoothed_abstain", results.get(0).abstentionRate());
-        o.put("smoothing_copies", s.copies());
-        o.put("smoothing_sigma", s.sigma());
-        o.put("smoothing_images", imagesPerSet);
-        return o;
+        return new Result(results.get(0).accuracy(labels.get(0)), asr, results.get(0).abstentionRate(), smoothing,
+            imagesPerSet);
     }
 
     /** At most {@code max} of {@code from}, evenly spaced (position ⌊j·n/max⌋), in order. */
-    static int[] evenlySpaced(int[] from, int max) {
+    public static int[] evenlySpaced(int[] from, int max) {
         int n = from.length;
         if (n <= max) {
             return from.clone();

@@ -1,7 +1,8 @@
 /**
  * Metrics of a global model and of a defense's judgements: {@link org.badfl.evaluation.Evaluator} (clean accuracy,
- * attack success rate) and {@link org.badfl.evaluation.DetectionCounts} (paper_tpr, paper_tnr, recall,
- * specificity). Test-time smoothing and certification plug into the simulator through
- * {@link org.badfl.sim.FinalEvaluation}.
+ * attack success rate), {@link org.badfl.evaluation.DetectionCounts} (paper_tpr, paper_tnr, recall,
+ * specificity) and test-time smoothing ({@link org.badfl.evaluation.SmoothedEvaluation},
+ * {@link org.badfl.evaluation.CertifiedRadius}). Independent of the simulator: it reads models, data sets and what a
+ * defense declares; the simulator plugs it in ({@code org.badfl.sim.SmoothedFinalEvaluation}).
  */
 package org.badfl.evaluation;

@@ -34,7 +34,7 @@ import org.badfl.data.Trigger;
 import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Models;
 import org.badfl.server.Defense;
-import org.badfl.server.defenses.Defenses;
+import org.badfl.server.catalog.Defenses;
 import org.badfl.util.Seeds;
 
 /**

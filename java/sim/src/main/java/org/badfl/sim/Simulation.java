@@ -346,7 +346,6 @@ public final class Simulation {
                 received.receive(i, id, scenario.clientSamples(id), delta);
             }
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            org.badfl.server.badfl.PatchTrace.truth(name, t, selected, attacking);
 
             // 2. validation + defense + output guard
             long t1 = System.nanoTime();

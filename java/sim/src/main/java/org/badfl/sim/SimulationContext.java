@@ -4,6 +4,7 @@ import org.badfl.clients.LocalTrainer;
 import org.badfl.data.Dataset;
 import org.badfl.engine.Compute;
 import org.badfl.engine.Network;
+import org.badfl.server.DefenseObserver;
 import org.badfl.server.ServerContext;
 import org.badfl.server.kernels.AggregationKernels;
 
@@ -17,6 +18,7 @@ import org.badfl.server.kernels.AggregationKernels;
  *       clients' inputs.</li>
  *   <li>{@link #model}: a model of the scenario's architecture holding the given parameters.</li>
  *   <li>{@link #kernels()}: the CPU kernels, or the device's ({@code --device gpu|emu}).</li>
+ *   <li>{@link #observer()}: where defenses report their per-round details (none unless given).</li>
  * </ul>
  */
 public final class SimulationContext implements ServerContext {
@@ -28,6 +30,7 @@ public final class SimulationContext implements ServerContext {
     private final Compute compute;
     private final LocalTrainer trainer;
     private final AggregationKernels kernels;
+    private final DefenseObserver observer;
 
     /** A context whose defenses aggregate on the CPU (on {@code compute}). */
     public SimulationContext(Scenario scenario, Compute compute) {
@@ -39,6 +42,18 @@ public final class SimulationContext implements ServerContext {
      *                for the CPU kernels on {@code compute}
      */
     public SimulationContext(Scenario scenario, Compute compute, AggregationKernels kernels) {
+        this(scenario, compute, kernels, DefenseObserver.NONE);
+    }
+
+    /**
+     * @param kernels  as above (null for the CPU kernels)
+     * @param observer receives the defenses' per-round details (e.g. BADFL's per-client values for a trace)
+     */
+    public SimulationContext(Scenario scenario, Compute compute, AggregationKernels kernels, DefenseObserver observer) {
+        if (observer == null) {
+            throw new IllegalArgumentException("simulation context: observer must be given (DefenseObserver.NONE for none)");
+        }
+        this.observer = observer;
         this.scenario = scenario;
         this.compute = compute;
         this.trainer = new LocalTrainer(scenario.training());
@@ -48,6 +63,11 @@ public final class SimulationContext implements ServerContext {
     @Override
     public AggregationKernels kernels() {
         return kernels;
+    }
+
+    @Override
+    public DefenseObserver observer() {
+        return observer;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.badfl.engine.gemm;
 
 import java.util.Locale;
-import org.badfl.engine.Compute;
 
 /**
  * Single-precision GEMM on row-major arrays: {@code C = op(A) * op(B) + (accumulate ? C : 0)}, with
@@ -48,12 +47,12 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
-        sgemm(DEFAULT_PATH, Compute.serial(), transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb,
+        sgemm(DEFAULT_PATH, Parallel.SERIAL, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb,
                 c, cOff, ldc, accumulate);
     }
 
     /** GEMM on the default path, spread over the threads of {@code compute}. */
-    public static void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k,
+    public static void sgemm(Parallel compute, boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         sgemm(DEFAULT_PATH, compute, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb,
@@ -64,7 +63,7 @@ public final class Gemm {
      * GEMM on an explicit path (tests and benchmarks compare both).
      * @throws IllegalStateException for {@link Path#VECTOR} when the vector module is absent
      */
-    public static void sgemm(Path path, Compute compute, boolean transA, boolean transB, int m, int n, int k,
+    public static void sgemm(Path path, Parallel compute, boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         if (compute == null) {
@@ -98,7 +97,7 @@ public final class Gemm {
 
     /**
      * Packs op(A) (m x k; A stored k x m when {@code transA}) for repeated products on the default path
-     * ({@link #sgemm(Compute, PackedA, boolean, int, float[], int, int, float[], int, int, boolean)}): the vector
+     * ({@link #sgemm(Parallel, PackedA, boolean, int, float[], int, int, float[], int, int, boolean)}): the vector
      * path packs its A panels once here instead of in every product. {@code reuse}: a previous result whose
      * panel buffer is taken over when large enough (or null). A is referenced, not copied, for the paths that
      * read it in place: it must not change while the result is used.
@@ -118,10 +117,10 @@ public final class Gemm {
     /**
      * {@code C = op(A) * op(B) + (accumulate ? C : 0)} with op(A) from {@link #packA} (m = {@code a.rows()},
      * k = {@code a.depth()}), spread over the threads of {@code compute}: the same bits as the unpacked
-     * {@link #sgemm(Compute, boolean, boolean, int, int, int, float[], int, int, float[], int, int, float[], int,
+     * {@link #sgemm(Parallel, boolean, boolean, int, int, int, float[], int, int, float[], int, int, float[], int,
      * int, boolean)}.
      */
-    public static void sgemm(Compute compute, PackedA a, boolean transB, int n, float[] b, int bOff, int ldb,
+    public static void sgemm(Parallel compute, PackedA a, boolean transB, int n, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         if (compute == null) {
             throw new IllegalArgumentException("compute must not be null");
@@ -138,7 +137,7 @@ public final class Gemm {
         impl(a.path).sgemmPacked(compute, a, transB, n, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
-    /** The path {@link #sgemm(Compute, boolean, boolean, int, int, int, float[], int, int, float[], int, int,
+    /** The path {@link #sgemm(Parallel, boolean, boolean, int, int, int, float[], int, int, float[], int, int,
      * float[], int, int, boolean)} uses. */
     public static Path defaultPath() {
         return DEFAULT_PATH;

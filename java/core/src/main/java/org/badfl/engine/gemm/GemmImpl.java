@@ -1,14 +1,12 @@
 package org.badfl.engine.gemm;
 
-import org.badfl.engine.Compute;
-
 /**
  * One way of computing {@link Gemm#sgemm}. {@link Gemm} validates the arguments and handles empty shapes, so
  * implementations get m, n, k >= 1 and index ranges that fit their arrays.
  */
 interface GemmImpl {
 
-    void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k,
+    void sgemm(Parallel compute, boolean transA, boolean transB, int m, int n, int k,
                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float[] c, int cOff, int ldc, boolean accumulate);
 
@@ -21,7 +19,7 @@ interface GemmImpl {
     }
 
     /** {@link #sgemm} with op(A) from {@code packed} (made by this implementation); same bits. */
-    default void sgemmPacked(Compute compute, PackedA packed, boolean transB, int n, float[] b, int bOff, int ldb,
+    default void sgemmPacked(Parallel compute, PackedA packed, boolean transB, int n, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         sgemm(compute, packed.transA, transB, packed.m, n, packed.k, packed.a, packed.aOff, packed.lda,
                 b, bOff, ldb, c, cOff, ldc, accumulate);

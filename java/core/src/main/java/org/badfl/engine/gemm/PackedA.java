@@ -1,7 +1,7 @@
 package org.badfl.engine.gemm;
 
 /**
- * The left operand op(A) (m x k) of {@link Gemm#sgemm(org.badfl.engine.Compute, PackedA, boolean, int, float[],
+ * The left operand op(A) (m x k) of {@link Gemm#sgemm(Parallel, PackedA, boolean, int, float[],
  * int, int, float[], int, int, boolean)}, packed once into the vector GEMM's A panels for all its rows and k
  * blocks, so that many products with the same A (a convolution's weights against every image or row chunk of
  * a batch) do not pack it again each time. Made by {@link Gemm#packA}; the products give exactly the bits of

@@ -1,7 +1,5 @@
 package org.badfl.engine.gemm;
 
-import org.badfl.engine.Compute;
-
 /**
  * Plain-Java SGEMM used when the Vector API module is absent (or {@code -Dbadfl.gemm=scalar}). For each k
  * block it copies op(B)[pc, j0:j1] into a contiguous row-major block (which also undoes a transposed B),
@@ -50,7 +48,7 @@ final class ScalarGemm implements GemmImpl {
     }
 
     @Override
-    public void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k,
+    public void sgemm(Parallel compute, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate) {
         TaskGrid grid = grid(m, n, k, compute.threads());

@@ -2,7 +2,6 @@ package org.badfl.engine.gemm;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import org.badfl.engine.Compute;
 
 /**
  * {@code C = A * B^T (+ C)} with A stored m x k and B stored n x k (the "NT" case), as dot products along k,
@@ -60,7 +59,7 @@ final class VectorDotGemm {
         return TaskGrid.of(m, n, k, threads, costs, 10, 10);
     }
 
-    void sgemm(Compute compute, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    void sgemm(Parallel compute, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                float[] c, int cOff, int ldc, boolean accumulate) {
         TaskGrid grid = grid(m, n, k, compute.threads());
         compute.parallelFor(grid.tasks(), t -> computeBand(k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,

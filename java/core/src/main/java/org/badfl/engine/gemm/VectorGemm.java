@@ -1,7 +1,5 @@
 package org.badfl.engine.gemm;
 
-import org.badfl.engine.Compute;
-
 /**
  * Register-tiled, cache-blocked SGEMM on the Vector API (GotoBLAS/BLIS loop structure: K. Goto,
  * R. van de Geijn, ACM TOMS 34(3), 2008; F. Van Zee, R. van de Geijn, ACM TOMS 41(3), 2015).
@@ -160,7 +158,7 @@ final class VectorGemm implements GemmImpl {
     }
 
     @Override
-    public void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k,
+    public void sgemm(Parallel compute, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate) {
         if (!transA && transB && prefersDot(m, n, k)) {
@@ -204,7 +202,7 @@ final class VectorGemm implements GemmImpl {
     }
 
     @Override
-    public void sgemmPacked(Compute compute, PackedA packed, boolean transB, int n, float[] b, int bOff, int ldb,
+    public void sgemmPacked(Parallel compute, PackedA packed, boolean transB, int n, float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, boolean accumulate) {
         int m = packed.m;
         int k = packed.k;

@@ -15,6 +15,7 @@ import org.badfl.server.NoiseStreams;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
+import org.badfl.server.TestTimeSmoothing;
 import org.badfl.server.badfl.BadflConfig.Detection;
 import org.badfl.server.badfl.BadflConfig.MniaScope;
 import org.badfl.server.detect.GramMatrix;
@@ -98,17 +99,30 @@ public final class BadflDefense implements Defense {
     }
 
     /**
+     * With option {@code smoothing} on, the final model G_T is evaluated smoothed (Section V-C, eq. 11):
+     * σ_T = {@code smoothing-sigma} or σ, M = {@code smoothing-copies}, α = {@code alpha}.
+     */
+    @Override
+    public Optional<TestTimeSmoothing> testTimeSmoothing() {
+        return config.smoothing()
+            ? Optional.of(new TestTimeSmoothing(config.effectiveSmoothingSigma(), config.smoothingCopies(),
+                config.alpha()))
+            : Optional.empty();
+    }
+
+    /**
      * Detection outcome of one round (before elimination).
      *
      * @param flagged per row: judged malicious
      * @param reasons per row: why (flagged or not), possibly empty
      * @param lmca    LMCA's result (null for the HDBSCAN / K-means / off ablations)
      * @param mnia    MNIA's result (null when not run)
-     * @param patch   patch deviation's result (null when not run)
-     * @param note    round-level summary of what detection did
+     * @param patch    patch deviation's result (null when not run)
+     * @param profiles patch deviation's per-row profiles (null when not run)
+     * @param note     round-level summary of what detection did
      */
     public record Detected(boolean[] flagged, String[] reasons, Lmca.Result lmca, NeuronInspection.Result mnia,
-                           PatchDeviation.Result patch, String note) {
+                           PatchDeviation.Result patch, double[][][] profiles, String note) {
     }
 
     @Override
@@ -124,6 +138,7 @@ public final class BadflDefense implements Defense {
         GramMatrix gram = GramMatrix.of(updates.rows(), layout.trainableRanges(), kernels);
 
         Detected detected = detect(input, gram);
+        input.context().observer().roundDetails(details(input, detected));
         double[] bounded = normGuard(gram);
 
         List<String> notes = new ArrayList<>();
@@ -169,6 +184,49 @@ public final class BadflDefense implements Defense {
         return new RoundResult(next, verdicts(updates, detected, bounded, outcome), String.join("; ", notes));
     }
 
+    /** Copies of this round's per-client values for the context's observer (reading them changes nothing). */
+    private BadflRoundDetails details(RoundInput input, Detected d) {
+        RoundUpdates updates = input.updates();
+        int n = updates.size();
+        int[] clients = new int[n];
+        for (int i = 0; i < n; i++) {
+            clients[i] = updates.clientId(i);
+        }
+        boolean[] mniaFlagged = null;
+        if (d.mnia() != null) {
+            mniaFlagged = new boolean[n];
+            for (NeuronInspection.Judgement j : d.mnia().judgements().values()) {
+                mniaFlagged[j.row()] = j.flagged() && j.point() != null; // MNIA's own index (not non-finite maps)
+            }
+        }
+        PatchDeviation.Result patch = null;
+        double[][][] profiles = null;
+        double[] patchMemory = null;
+        double[] lofMemory = null;
+        if (d.patch() != null) {
+            PatchDeviation.Result p = d.patch();
+            patch = new PatchDeviation.Result(p.scores().clone(), p.entered().clone(), p.accumulated().clone(),
+                p.rounds().clone(), p.corroborated().clone(), p.byMnia().clone(), p.held().clone(),
+                p.flagged().clone());
+            profiles = new double[n][][];
+            patchMemory = new double[n];
+            lofMemory = new double[n];
+            for (int i = 0; i < n; i++) {
+                double[][] q = d.profiles()[i];
+                if (q != null) {
+                    profiles[i] = new double[q.length][];
+                    for (int c = 0; c < q.length; c++) {
+                        profiles[i][c] = q[c].clone();
+                    }
+                }
+                patchMemory[i] = memory.value(clients[i]);
+                lofMemory[i] = memory.lofValue(clients[i]);
+            }
+        }
+        return new BadflRoundDetails(input.round(), clients, d.flagged().clone(), d.reasons().clone(),
+            d.lmca() == null ? null : d.lmca().lof().clone(), mniaFlagged, patch, profiles, patchMemory, lofMemory);
+    }
+
     /** Malicious model detection by the configured method. */
     public Detected detect(RoundInput input, GramMatrix gram) {
         int n = input.updates().size();
@@ -176,7 +234,7 @@ public final class BadflDefense implements Defense {
             case BADFL -> detectBadfl(input, gram);
             case HDBSCAN -> detectHdbscan(gram);
             case KMEANS -> detectKMeans(gram, input.seed());
-            case OFF -> new Detected(new boolean[n], new String[n], null, null, null, "");
+            case OFF -> new Detected(new boolean[n], new String[n], null, null, null, null, "");
         };
     }
 
@@ -202,11 +260,11 @@ public final class BadflDefense implements Defense {
                     flagged[i] = true;
                     reasons[i] += " (LMCA only: MNIA skipped)";
                 }
-                return new Detected(flagged, reasons, lmca, null, null, why + ": MNIA skipped, "
+                return new Detected(flagged, reasons, lmca, null, null, null, why + ": MNIA skipped, "
                     + lmca.outliers().length
                     + " LMCA outlier" + (lmca.outliers().length == 1 ? "" : "s") + " flagged (" + lmcaSummary + ")");
             }
-            return new Detected(flagged, reasons, lmca, null, null, why + ": MNIA skipped, nobody flagged ("
+            return new Detected(flagged, reasons, lmca, null, null, null, why + ": MNIA skipped, nobody flagged ("
                 + lmcaSummary + ")");
         }
         ModelInspector in = inspector.get();
@@ -224,7 +282,7 @@ public final class BadflDefense implements Defense {
         String summary = lmcaSummary + "; MNIA: " + mnia.inspections() + " inspected"
             + (Double.isNaN(mnia.separation()) ? "" : ", separation " + fmt(mnia.separation())) + ", "
             + countTrue(flagged) + " flagged";
-        return new Detected(flagged, reasons, lmca, mnia, null, mnia.note().isEmpty() ? summary : summary + " ("
+        return new Detected(flagged, reasons, lmca, mnia, null, null, mnia.note().isEmpty() ? summary : summary + " ("
             + mnia.note() + ")");
     }
 
@@ -253,7 +311,6 @@ public final class BadflDefense implements Defense {
             mniaFlags[j.row()] = j.flagged() && j.point() != null; // MNIA's own index (not non-finite maps)
         }
         PatchDeviation.Result patch = patches.judge(clients, profiles, lmca.lof(), mniaFlags, memory);
-        PatchTrace.round(input.round(), clients, profiles, lmca.lof(), mniaFlags, patch);
         int byMnia = 0;
         int byPatch = 0;
         for (NeuronInspection.Judgement j : mnia.judgements().values()) {
@@ -284,8 +341,8 @@ public final class BadflDefense implements Defense {
             + "; patch deviation: " + n + " inspected, " + byPatch + " flagged (guard " + fmt(patches.guard())
             + ", " + fmt(patches.lowGuard()) + " with LOF > " + fmt(patches.lofEvidence()) + "); " + countTrue(flagged)
             + " flagged in all";
-        return new Detected(flagged, reasons, lmca, mnia, patch, mnia.note().isEmpty() ? summary : summary + " ("
-            + mnia.note() + ")");
+        return new Detected(flagged, reasons, lmca, mnia, patch, profiles, mnia.note().isEmpty() ? summary
+            : summary + " (" + mnia.note() + ")");
     }
 
     /** G + Δ (a fresh array). */
@@ -310,7 +367,7 @@ public final class BadflDefense implements Defense {
             reasons[i] = label < 0 ? "HDBSCAN noise" : "HDBSCAN cluster " + label
                 + (label == largest ? " (largest)" : ", not the largest");
         }
-        return new Detected(flagged, reasons, null, null, null, largest < 0
+        return new Detected(flagged, reasons, null, null, null, null, largest < 0
             ? "HDBSCAN labelled every update noise: nobody flagged" : "HDBSCAN: " + countTrue(flagged) + " flagged");
     }
 
@@ -321,7 +378,7 @@ public final class BadflDefense implements Defense {
         String[] reasons = new String[n];
         if (n < 2) {
             Arrays.fill(reasons, "K-means needs 2 updates");
-            return new Detected(flagged, reasons, null, null, null, "K-means detection needs at least 2 updates: "
+            return new Detected(flagged, reasons, null, null, null, null, "K-means detection needs at least 2 updates: "
                 + "nobody "
                 + "flagged");
         }
@@ -336,14 +393,15 @@ public final class BadflDefense implements Defense {
             for (int i = 0; i < n; i++) {
                 reasons[i] = "K-means cluster " + km.assignments()[i] + " (clusters of equal size)";
             }
-            return new Detected(flagged, reasons, null, null, null, "K-means clusters of equal size: nobody flagged");
+            return new Detected(flagged, reasons, null, null, null, null,
+                "K-means clusters of equal size: nobody flagged");
         }
         int smaller = sizes[0] < sizes[1] ? 0 : 1;
         for (int i = 0; i < n; i++) {
             flagged[i] = km.assignments()[i] == smaller;
             reasons[i] = "K-means cluster " + km.assignments()[i] + (flagged[i] ? " (smaller)" : " (larger)");
         }
-        return new Detected(flagged, reasons, null, null, null, "K-means: " + countTrue(flagged) + " flagged");
+        return new Detected(flagged, reasons, null, null, null, null, "K-means: " + countTrue(flagged) + " flagged");
     }
 
     /** Per row: factor that brings a norm above normGuard × median down to that bound (1 otherwise). */

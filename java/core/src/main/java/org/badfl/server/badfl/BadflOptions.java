@@ -2,11 +2,11 @@ package org.badfl.server.badfl;
 
 import java.util.Locale;
 import org.badfl.server.Defense;
+import org.badfl.server.DefenseOptions;
 import org.badfl.server.badfl.BadflConfig.Detection;
 import org.badfl.server.badfl.NeuronInspection.Propagation;
 import org.badfl.server.badfl.SaliencyFeatures.Stability;
 import org.badfl.server.badfl.WeightElimination.Mode;
-import org.badfl.server.defenses.DefenseOptions;
 
 /**
  * Text options of the "badfl" defense in the registry ({@code Defenses.create("badfl", options)}, command line

@@ -552,6 +552,12 @@ public final class PatchDeviation {
             return s == null ? Double.NaN : (s[0] + w * s[3]) / (Math.sqrt(s[1]) * Math.sqrt(1 + w * w));
         }
 
+        /** LOF sum / √rounds, NaN when the client was never scored. */
+        public double lofValue(int client) {
+            double[] s = byClient.get(client);
+            return s == null ? Double.NaN : s[3] / Math.sqrt(s[1]);
+        }
+
         /** Rounds the client was scored in. */
         public int rounds(int client) {
             double[] s = byClient.get(client);

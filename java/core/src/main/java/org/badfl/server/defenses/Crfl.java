@@ -1,10 +1,12 @@
 package org.badfl.server.defenses;
 
+import java.util.Optional;
 import org.badfl.server.Defense;
 import org.badfl.server.NoiseStreams;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
+import org.badfl.server.TestTimeSmoothing;
 
 /**
  * CRFL training-time aggregation (Xie, Chen, Chen, Li, "CRFL: Certifiably Robust Federated Learning against
@@ -60,6 +62,10 @@ public final class Crfl implements Defense {
 
     /** The reference's σ. */
     public static final double DEFAULT_SIGMA = 0.01;
+    /** Noisy copies of the smoothed evaluation (the reference uses 1000; 100 on CPU as for BADFL). */
+    public static final int SMOOTHING_COPIES = 100;
+    /** Hoeffding α of the smoothed evaluation ({@code certify_mnist.py}). */
+    public static final double SMOOTHING_ALPHA = 0.001;
 
     private final Schedule schedule;
     private final double sigma;
@@ -88,6 +94,15 @@ public final class Crfl implements Defense {
     /** σ of the training noise (also the smoothing noise of certification in the reference). */
     public double sigma() {
         return sigma;
+    }
+
+    /**
+     * CRFL's final model is evaluated smoothed (its {@code smooth_mnist.py}): σ = its training σ,
+     * M = {@link #SMOOTHING_COPIES}, α = {@link #SMOOTHING_ALPHA}.
+     */
+    @Override
+    public Optional<TestTimeSmoothing> testTimeSmoothing() {
+        return Optional.of(new TestTimeSmoothing(sigma, SMOOTHING_COPIES, SMOOTHING_ALPHA));
     }
 
     /** ρ_t for a 1-based round t. */

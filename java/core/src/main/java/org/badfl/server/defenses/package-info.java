@@ -1,6 +1,6 @@
 /**
  * Baseline defenses (docs/DEFENSES.md), each one class implementing {@link org.badfl.server.Defense}, created by
- * name through {@link org.badfl.server.defenses.Defenses}. How each treats BatchNorm running statistics
+ * name through {@link org.badfl.server.catalog.Defenses}. How each treats BatchNorm running statistics
  * (ParamKind BN_RUNNING_MEAN / BN_RUNNING_VAR):
  * <ul>
  *   <li>excluded from every norm, cosine and distance (FLAME, FLTrust, Krum, Multi-Krum, norm clipping, CRFL's

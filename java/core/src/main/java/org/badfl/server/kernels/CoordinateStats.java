@@ -1,7 +1,6 @@
 package org.badfl.server.kernels;
 
 import org.badfl.engine.Compute;
-import org.badfl.server.RoundUpdates;
 
 /**
  * Coordinate-wise order statistics over a round's update rows: the median (Yin et al., "Byzantine-robust
@@ -49,12 +48,6 @@ public final class CoordinateStats {
         }
     }
 
-    /** Median of all coordinates of the round's rows; {@code out} has the layout's length. */
-    public static void median(RoundUpdates updates, float[] out, Compute compute) {
-        updates.layout().checkLength("median output", out);
-        median(updates.rows(), 0, out.length, out, compute);
-    }
-
     /**
      * Coordinate-wise trimmed mean: drop the {@code trim} smallest and {@code trim} largest values of each
      * coordinate, average the rest (summed in double in ascending order, divided by n − 2·trim).
@@ -79,12 +72,6 @@ public final class CoordinateStats {
         } else {
             CoordinateStatsScalar.trimmedMean(rows, trim, from, to, out, compute);
         }
-    }
-
-    /** Trimmed mean of all coordinates of the round's rows; {@code out} has the layout's length. */
-    public static void trimmedMean(RoundUpdates updates, int trim, float[] out, Compute compute) {
-        updates.layout().checkLength("trimmed mean output", out);
-        trimmedMean(updates.rows(), trim, 0, out.length, out, compute);
     }
 
     /**

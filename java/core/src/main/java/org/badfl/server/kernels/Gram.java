@@ -2,7 +2,6 @@ package org.badfl.server.kernels;
 
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
-import org.badfl.server.RoundUpdates;
 
 /**
  * Gram matrix X·Xᵀ of a round's update rows over selected coordinates, in one pass over the rows. Norms,
@@ -63,11 +62,6 @@ public final class Gram {
         return expand(GramVector.lowerTriangle(rows, ranges, false, compute), n);
     }
 
-    /** Gram matrix of all rows of the round over the given ranges. */
-    public static double[] compute(RoundUpdates updates, int[] ranges, Compute compute) {
-        return compute(updates.rows(), ranges, compute);
-    }
-
     /**
      * The Gram matrix over the layout's trainable entries and every row's squared norm per layout entry
      * ‖Δ_i,l‖², from one pass over the rows (the Gram's diagonal tiles form the squared norms of each chunk,
@@ -85,11 +79,6 @@ public final class Gram {
     /** {@link WithLayerNorms} of the rows on this layout (rows at least the layout's length). */
     public static WithLayerNorms computeWithLayerNorms(float[][] rows, ParamLayout layout, Compute compute) {
         return computeWithLayerNorms(rows, layout, compute, VectorSupport.enabled());
-    }
-
-    /** {@link WithLayerNorms} of the round's rows. */
-    public static WithLayerNorms computeWithLayerNorms(RoundUpdates updates, Compute compute) {
-        return computeWithLayerNorms(updates.rows(), updates.layout(), compute);
     }
 
     static WithLayerNorms computeWithLayerNorms(float[][] rows, ParamLayout layout, Compute compute, boolean vector) {

@@ -1,7 +1,6 @@
 package org.badfl.server.kernels;
 
 import org.badfl.engine.Compute;
-import org.badfl.server.RoundUpdates;
 
 /**
  * RLR's sign agreement (Ozdayi et al., AAAI 2021; TinfoilHat0/Defending-Against-Backdoors-with-Robust-Learning-Rate
@@ -37,15 +36,6 @@ public final class SignVotes {
         } else {
             compute.parallelRange(to - from, CHUNK, (s, e) -> scalarChunk(rows, from + s, from + e, out));
         }
-    }
-
-    /** s_j over all coordinates of the round's rows; {@code out} has the layout's length. */
-    public static void absSignSum(RoundUpdates updates, int[] out, Compute compute) {
-        if (out.length != updates.dimension()) {
-            throw new IllegalArgumentException("sign votes output: expected " + updates.dimension()
-                + " values (layout), found " + out.length);
-        }
-        absSignSum(updates.rows(), 0, out.length, out, compute);
     }
 
     static void scalarChunk(float[][] rows, int s, int e, int[] out) {

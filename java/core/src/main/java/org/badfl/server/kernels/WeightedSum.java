@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Objects;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
-import org.badfl.server.RoundUpdates;
 
 /**
  * Weighted sums of update rows with clip factors fused in: the aggregation step of every defense
@@ -48,12 +47,6 @@ public final class WeightedSum {
             }
             finish(vector, acc, out, cs, len);
         });
-    }
-
-    /** {@code out += Σ_i weights[i]·Δ_i} over all coordinates of the round; {@code out} has the layout's length. */
-    public static void accumulate(RoundUpdates updates, double[] weights, float[] out, Compute compute) {
-        updates.layout().checkLength("weighted sum output", out);
-        accumulate(updates.rows(), weights, 0, out.length, out, compute);
     }
 
     /**
@@ -113,12 +106,6 @@ public final class WeightedSum {
             }
             finish(vector, acc, out, s, len);
         });
-    }
-
-    /** Layer-scaled weighted sum of the round's rows (layout taken from the round). */
-    public static void accumulateLayerScaled(RoundUpdates updates, double[] weights, double[][] layerScale,
-                                             float[] out, Compute compute) {
-        accumulateLayerScaled(updates.rows(), weights, layerScale, updates.layout(), out, compute);
     }
 
     /** Index of the last entry starting at or before c. */

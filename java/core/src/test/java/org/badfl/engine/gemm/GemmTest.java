@@ -56,7 +56,7 @@ class GemmTest {
         GemmImpl packed = new VectorGemm(VectorGemm.KernelShape.ROWS8_VECTORS3, 7, 1, 1, 1, 8, 0);
         return new GemmImpl() {
             @Override
-            public void sgemm(Compute compute, boolean transA, boolean transB, int m, int n, int k, float[] a,
+            public void sgemm(Parallel compute, boolean transA, boolean transB, int m, int n, int k, float[] a,
                               int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                               boolean accumulate) {
                 if (!transA && transB) {

@@ -24,7 +24,7 @@ import org.badfl.server.ServerContext;
 import org.badfl.server.UpdateValidator;
 import org.badfl.server.badfl.BadflConfig.Detection;
 import org.badfl.server.badfl.WeightElimination.Mode;
-import org.badfl.server.defenses.Defenses;
+import org.badfl.server.catalog.Defenses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -15,6 +15,7 @@ import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.UpdateValidator;
 import org.badfl.server.badfl.BadflDefense;
+import org.badfl.server.catalog.Defenses;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

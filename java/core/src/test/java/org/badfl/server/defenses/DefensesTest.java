@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import java.util.Map;
 import org.badfl.server.Defense;
+import org.badfl.server.DefenseOptions;
+import org.badfl.server.catalog.Defenses;
 import org.junit.jupiter.api.Test;
 
 class DefensesTest {

@@ -1,4 +1,4 @@
-package org.badfl.server.defenses;
+package org.badfl.server.catalog;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,9 +7,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.badfl.server.Defense;
+import org.badfl.server.DefenseOptions;
+import org.badfl.server.badfl.BadflOptions;
+import org.badfl.server.defenses.CoordinateMedian;
+import org.badfl.server.defenses.Crfl;
+import org.badfl.server.defenses.FedAvg;
+import org.badfl.server.defenses.FlTrust;
+import org.badfl.server.defenses.Flame;
+import org.badfl.server.defenses.Krum;
+import org.badfl.server.defenses.MultiKrum;
+import org.badfl.server.defenses.NormClipping;
+import org.badfl.server.defenses.Rlr;
+import org.badfl.server.defenses.TrimmedMean;
 
 /**
- * Registry of the defenses by command-line name: {@code Defenses.create("flame", Map.of("lambda", "0.001"))}.
+ * Registry of the defenses by command-line name (the baselines of {@code org.badfl.server.defenses} and BADFL of
+ * {@code org.badfl.server.badfl}; this package sits above both so that neither imports the other): {@code Defenses.create("flame", Map.of("lambda", "0.001"))}.
  * Options are text (see {@link DefenseOptions}); defaults are the papers'/specs' (each class documents its
  * hyperparameters). An unknown name or option is an {@link IllegalArgumentException} that lists the valid ones.
  * <p>Names and options:
@@ -25,7 +38,7 @@ import org.badfl.server.Defense;
  *   <li>{@code multi-krum}: f (auto), m (auto = n − f)</li>
  *   <li>{@code norm-clipping}: bound (3), sigma (0)</li>
  * </ul>
- * A new defense (e.g. BADFL) is added with one line in the static block.
+ * {@code badfl}: see {@link BadflOptions}. A new defense is added with one line in the static block.
  */
 public final class Defenses {
 
@@ -46,7 +59,7 @@ public final class Defenses {
             o.getIntOrAuto("m", MultiKrum.AUTO_M)));
         FACTORIES.put("norm-clipping", o -> new NormClipping(o.getDouble("bound", NormClipping.DEFAULT_BOUND),
             o.getDouble("sigma", 0.0)));
-        FACTORIES.put("badfl", org.badfl.server.badfl.BadflOptions::create);
+        FACTORIES.put("badfl", BadflOptions::create);
     }
 
     private Defenses() {

@@ -1,4 +1,4 @@
-package org.badfl.server.defenses;
+package org.badfl.server;
 
 import java.util.ArrayList;
 import java.util.Collections;

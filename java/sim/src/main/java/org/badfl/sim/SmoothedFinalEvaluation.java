@@ -1,0 +1,70 @@
+package org.badfl.sim;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+import org.badfl.data.AsrSet;
+import org.badfl.engine.Compute;
+import org.badfl.evaluation.SmoothedEvaluation;
+import org.badfl.server.Defense;
+import org.badfl.server.TestTimeSmoothing;
+
+/**
+ * The run's test-time smoothing ({@link SmoothedEvaluation}) of each defense that declares one
+ * ({@link Defense#testTimeSmoothing()}: BADFL with option {@code smoothing} on, CRFL); other defenses get nothing.
+ * <p>The model smoothed is {@code RoundResult.modelToEvaluate()} of the last round: BADFL's G_T (no noise is added in
+ * the last round) and CRFL's clipped model before its noise, as in both references. Fields added to the defense's
+ * entry of {@code summary.json} (the run's table keeps the plain model's ACC / ASR, see docs/BADFL.md):
+ * {@code smoothed_acc} (abstentions count as wrong), {@code smoothed_asr} (mean over adversaries; abstentions are
+ * not the target), {@code smoothed_asr_by_adversary}, {@code smoothed_abstain} (abstention rate on the clean test
+ * images), {@code smoothing_copies}, {@code smoothing_sigma}, {@code smoothing_images} (images per set).
+ */
+public final class SmoothedFinalEvaluation implements FinalEvaluation {
+
+    private final SmoothedEvaluation evaluation;
+
+    /** @param evaluation how many images per set, in which batches */
+    public SmoothedFinalEvaluation(SmoothedEvaluation evaluation) {
+        if (evaluation == null) {
+            throw new IllegalArgumentException("smoothed final evaluation: the evaluation must be given");
+        }
+        this.evaluation = evaluation;
+    }
+
+    /** {@link SmoothedEvaluation#DEFAULT_IMAGES_PER_SET} images per set. */
+    public SmoothedFinalEvaluation() {
+        this(new SmoothedEvaluation());
+    }
+
+    @Override
+    public ObjectNode evaluate(String defenseName, Defense defense, float[] evaluationModel, float[] globalModel,
+                               Scenario scenario, Compute compute, long seed) {
+        Optional<TestTimeSmoothing> smoothing = defense.testTimeSmoothing();
+        if (smoothing.isEmpty()) {
+            return null; // no-attack (FedAvg) and defenses without smoothing
+        }
+        List<AsrSet> asrSets = scenario.adversaries().stream().map(Scenario.Adversary::asrSet).toList();
+        SmoothedEvaluation.Result r = evaluation.evaluate(smoothing.get(), evaluationModel, scenario.modelSpec(),
+            scenario.test(), scenario.cleanTestIndices(), asrSets, scenario.config().normalize, compute, seed);
+
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("smoothed_acc", r.accuracy());
+        ArrayNode per = JsonNodeFactory.instance.arrayNode();
+        for (double asr : r.asrByAdversary()) {
+            per.add(asr);
+        }
+        if (asrSets.isEmpty()) {
+            o.putNull("smoothed_asr");
+        } else {
+            o.put("smoothed_asr", r.asr());
+        }
+        o.set("smoothed_asr_by_adversary", per);
+        o.put("smoothed_abstain", r.abstention());
+        o.put("smoothing_copies", r.smoothing().copies());
+        o.put("smoothing_sigma", r.smoothing().sigma());
+        o.put("smoothing_images", r.imagesPerSet());
+        return o;
+    }
+}
