@@ -37,13 +37,15 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * <p>No code of the authors' defense is public (their repository holds the attacks); FLPoison
  * ({@code aggregators/dnc.py}) implements the algorithm as written, with b as a fraction 0.2 of the parameters,
  * 5 iterations and c = 1; those are the defaults here. f: a fixed number of attackers (the paper assumes it
- * known, FLPoison reads its scenario's), or {@link #AUTO_F} = ⌊(n − 1)/2⌋ per round. A round where ⌊c·f⌋ ≥ n is
- * an error naming the bound. An empty intersection leaves G unchanged with a note.
+ * known, FLPoison reads its scenario's number of attackers), or {@link #AUTO_F} = ⌊n/5⌋ per round (the adversary
+ * share 0.2 of most FLPoison configurations; removing the largest minority in each of 5 iterations would often
+ * leave nobody). A round where ⌊c·f⌋ ≥ n is an error naming the bound. An empty intersection leaves G unchanged
+ * with a note.
  * <p>Verdicts: kept accepted; removed rejected and flagged, the reason giving the first iteration that removed it.
  */
 public final class DnC implements Defense {
 
-    /** f chosen per round as ⌊(n − 1)/2⌋. */
+    /** f chosen per round as ⌊n/5⌋ (the adversary share 0.2 of most FLPoison configurations). */
     public static final int AUTO_F = -1;
     public static final double DEFAULT_FRACTION = 0.2;
     public static final int DEFAULT_ITERATIONS = 5;
@@ -99,7 +101,7 @@ public final class DnC implements Defense {
 
     /** Updates removed per iteration for n updates, ⌊c·f⌋; throws when it leaves none. */
     public int removedFor(int n) {
-        int fr = f == AUTO_F ? Math.max(0, (n - 1) / 2) : f;
+        int fr = f == AUTO_F ? n / 5 : f;
         int removed = (int) Math.floor(filter * fr);
         if (removed >= n) {
             throw new IllegalArgumentException("dnc: filter·f = " + fmt(filter) + "·" + fr + " removes " + removed

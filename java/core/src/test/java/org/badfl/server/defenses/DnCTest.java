@@ -147,6 +147,7 @@ class DnCTest {
         assertThrows(IllegalArgumentException.class, () -> new DnC(1, 0.2, 5, 0));
         assertThrows(IllegalArgumentException.class, () -> DnC.fromOptions(Map.of("niters", "5")));
         assertEquals(1, DnC.fromOptions(Map.of("f", "2", "filter", "0.5")).removedFor(10));
-        assertEquals(4, DnC.fromOptions(Map.of()).removedFor(10));
+        assertEquals(2, DnC.fromOptions(Map.of()).removedFor(10));
+        assertEquals(0, DnC.fromOptions(Map.of()).removedFor(4));
     }
 }
