@@ -37,10 +37,9 @@ import org.badfl.server.detect.GramMatrix;
  * Features ({@code features}): {@link Features#OUTPUT_LAYER} (default), the weights of the last layout entry of
  * kind WEIGHT, as deep-fg (whose memory holds the output layer's weight gradient), or {@link Features#ALL}
  * trainable parameters (the softmax code, where the model is one layer). ε = 10⁻⁵ (the softmax code's; deep-fg
- * has none, which divides by zero when a maximum similarity is 0). Where every α is 0 or max α is 0 (all
- * histories pairwise identical), G stays unchanged and the note says so (numpy would produce NaN).
- * Pardoning is applied only when v_j &gt; 0, so the ratio is a shrink factor (with v_j ≤ 0 it is meaningless and
- * can divide by zero).
+ * has none). Since cs_ii = 0 counts in the maximum, v_i ≥ ε and the pardoning ratio v_i/v_j is in [0, 1). Where
+ * max α is 0 (every client's history has cosine 1 with another's) every weight is 0, G stays unchanged and the
+ * note says so (numpy would produce NaN).
  * <p>FLPoison ({@code aggregators/foolsgold.py}) departs in three ways, none followed: it rescales every update of
  * norm &gt; 1 to norm 1 before adding it to the history and before aggregating (from the softmax code); it
  * restricts the similarity to the top 10% output-layer weights of G per class; and it returns Σ α_i Δ_i without
@@ -133,7 +132,7 @@ public final class FoolsGold implements Defense {
         }
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                if (i != j && v[i] < v[j] && v[j] > 0) {
+                if (i != j && v[i] < v[j]) {
                     c[i][j] *= v[i] / v[j];
                 }
             }
