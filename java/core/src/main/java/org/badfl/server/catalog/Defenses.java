@@ -19,6 +19,15 @@ import org.badfl.server.defenses.MultiKrum;
 import org.badfl.server.defenses.NormClipping;
 import org.badfl.server.defenses.Rlr;
 import org.badfl.server.defenses.TrimmedMean;
+import org.badfl.server.defenses.Auror;
+import org.badfl.server.defenses.Bucketing;
+import org.badfl.server.defenses.Bulyan;
+import org.badfl.server.defenses.CenteredClipping;
+import org.badfl.server.defenses.DnC;
+import org.badfl.server.defenses.FoolsGold;
+import org.badfl.server.defenses.Rfa;
+import org.badfl.server.defenses.SignGuard;
+import org.badfl.server.defenses.SimpleClustering;
 
 /**
  * Registry of the defenses by command-line name (the baselines of {@code org.badfl.server.defenses} and BADFL of
@@ -38,7 +47,10 @@ import org.badfl.server.defenses.TrimmedMean;
  *   <li>{@code multi-krum}: f (auto), m (auto = n − f)</li>
  *   <li>{@code norm-clipping}: bound (3), sigma (0)</li>
  * </ul>
- * {@code badfl}: see {@link BadflOptions}. A new defense is added with one line in the static block.
+ * {@code badfl}: see {@link BadflOptions}. The FLPoison catalogue defenses ({@code rfa}, {@code bulyan},
+ * {@code centered-clipping}, {@code foolsgold}, {@code signguard}, {@code bucketing}, {@code dnc}, {@code auror},
+ * {@code simple-clustering}) parse their own options ({@code fromOptions}; docs/DEFENSES-CATALOGUE.md lists them).
+ * A new defense is added with one line in a static block.
  */
 public final class Defenses {
 
@@ -62,12 +74,29 @@ public final class Defenses {
         FACTORIES.put("badfl", BadflOptions::create);
     }
 
+    /** Defenses that parse their own text options ({@code fromOptions}), in registration order after the above. */
+    private static final Map<String, Function<Map<String, String>, Defense>> SELF_PARSING = new LinkedHashMap<>();
+
+    static {
+        SELF_PARSING.put("rfa", Rfa::fromOptions);
+        SELF_PARSING.put("bulyan", Bulyan::fromOptions);
+        SELF_PARSING.put("centered-clipping", CenteredClipping::fromOptions);
+        SELF_PARSING.put("foolsgold", FoolsGold::fromOptions);
+        SELF_PARSING.put("signguard", SignGuard::fromOptions);
+        SELF_PARSING.put("bucketing", o -> Bucketing.fromOptions(o, Defenses::create));
+        SELF_PARSING.put("dnc", DnC::fromOptions);
+        SELF_PARSING.put("auror", Auror::fromOptions);
+        SELF_PARSING.put("simple-clustering", SimpleClustering::fromOptions);
+    }
+
     private Defenses() {
     }
 
     /** Registered names, in registration order. */
     public static List<String> names() {
-        return Collections.unmodifiableList(new ArrayList<>(FACTORIES.keySet()));
+        List<String> names = new ArrayList<>(FACTORIES.keySet());
+        names.addAll(SELF_PARSING.keySet());
+        return Collections.unmodifiableList(names);
     }
 
     /** A defense with default hyperparameters. */
@@ -82,10 +111,14 @@ public final class Defenses {
      *                                  valid options), or a bad value (names option, expected form and value)
      */
     public static Defense create(String name, Map<String, String> options) {
+        Function<Map<String, String>, Defense> selfParsing = SELF_PARSING.get(name);
+        if (selfParsing != null) {
+            return selfParsing.apply(options == null ? Map.of() : options);
+        }
         Function<DefenseOptions, Defense> factory = FACTORIES.get(name);
         if (factory == null) {
             throw new IllegalArgumentException("unknown defense '" + name + "'; valid names: "
-                + String.join(", ", FACTORIES.keySet()));
+                + String.join(", ", names()));
         }
         DefenseOptions o = new DefenseOptions(name, options);
         Defense d = factory.apply(o);

@@ -1,5 +1,6 @@
 package org.badfl.server.defenses;
 
+import org.badfl.server.DefenseOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.badfl.server.defenses;
 
+import org.badfl.server.DefenseOptions;
 import static org.badfl.server.defenses.DefenseSupport.fmt;
 
 import java.nio.ByteBuffer;

@@ -29,8 +29,21 @@ class AdversarialInputsTest {
     static final ParamLayout LAYOUT = Rounds.withBn(12, 3);
     static final int D = 15;
 
+    /**
+     * The defenses of the paper's comparison. The FLPoison catalogue defenses (several stateful or seeded by design,
+     * and Bucketing needing two clients) have the same cases, adapted, in {@link CatalogueAdversarialInputsTest};
+     * {@link #everyRegisteredDefenseIsCoveredByOneOfTheTwoSuites} keeps the two lists complete.
+     */
     static Stream<String> names() {
-        return Defenses.names().stream();
+        return Stream.of("fedavg", "flame", "rlr", "crfl", "fltrust", "median", "trimmed-mean", "krum", "multi-krum",
+            "norm-clipping", "badfl");
+    }
+
+    @org.junit.jupiter.api.Test
+    void everyRegisteredDefenseIsCoveredByOneOfTheTwoSuites() {
+        java.util.Set<String> covered = new java.util.TreeSet<>(names().toList());
+        covered.addAll(CatalogueAdversarialInputsTest.names().toList());
+        org.junit.jupiter.api.Assertions.assertEquals(new java.util.TreeSet<>(Defenses.names()), covered);
     }
 
     static float[] global() {
