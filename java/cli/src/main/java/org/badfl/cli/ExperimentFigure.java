@@ -66,7 +66,7 @@ public final class ExperimentFigure {
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(domain);
         combined.setGap(12);
         for (String metric : table.figure().metrics()) {
-            boolean percent = metric.equals("acc") || metric.equals("asr");
+            boolean percent = ExperimentTable.isPercent(metric);
             Map<String, YIntervalSeries> series = new LinkedHashMap<>();
             for (ExperimentTable.Row r : table.rows()) {
                 ExperimentTable.Stat s = r.metric(metric);
@@ -83,7 +83,7 @@ public final class ExperimentFigure {
             }
             YIntervalSeriesCollection data = new YIntervalSeriesCollection();
             series.values().forEach(data::addSeries);
-            NumberAxis y = new NumberAxis(label(metric));
+            NumberAxis y = new NumberAxis(ExperimentTable.header(metric));
             y.setRange(percent ? -2 : -0.02, percent ? 102 : 1.02);
             XYErrorRenderer renderer = new XYErrorRenderer();
             renderer.setDrawXError(false);
@@ -143,12 +143,4 @@ public final class ExperimentFigure {
         }
     }
 
-    private static String label(String metric) {
-        return switch (metric) {
-            case "acc" -> "ACC (%)";
-            case "asr" -> "ASR (%)";
-            case "paper_tpr" -> "TPR";
-            default -> "TNR";
-        };
-    }
 }

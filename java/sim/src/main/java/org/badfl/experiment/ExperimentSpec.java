@@ -51,8 +51,12 @@ public final class ExperimentSpec {
     /** The profiles every experiment file declares. */
     public static final List<String> PROFILES = List.of("quick", "paper");
 
-    /** Metrics a figure or table can show (fields of a run's summary.json results). */
-    public static final List<String> METRICS = List.of("acc", "asr", "paper_tpr", "paper_tnr");
+    /**
+     * Metrics a figure or table can show (fields of a run's summary.json results; the smoothed ones only for defenses
+     * evaluated with test-time smoothing).
+     */
+    public static final List<String> METRICS = List.of("acc", "asr", "paper_tpr", "paper_tnr", "smoothed_acc",
+        "smoothed_asr");
 
     /** Run keys the experiment sets for every cell itself. */
     static final Set<String> RESERVED = Set.of("name", "out", "threads");

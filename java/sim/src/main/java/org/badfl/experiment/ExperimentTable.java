@@ -140,7 +140,8 @@ public final class ExperimentTable {
             + ". Model: " + String.join("; ", models) + ". Mean over seeds " + seeds
             + (seeds.size() > 1 ? " with the 95% Student-t interval (±)" : " (one seed: no interval)")
             + ". ACC on the clean test images; ASR on the triggered test images counted in the column 'ASR images' "
-            + "(one image = 100/that many points).";
+            + "(one image = 100/that many points). Smoothed columns: the test-time smoothed classifier, only for "
+            + "defenses evaluated with it.";
         return new ExperimentTable(spec.name(), spec.title(), profile, caption, axes, rows, provenance,
             spec.figure());
     }
@@ -179,8 +180,9 @@ public final class ExperimentTable {
 
     // ------------------------------------------------------------------ outputs
 
-    private static boolean isRate(String metric) {
-        return metric.equals("acc") || metric.equals("asr");
+    /** ACC and ASR (smoothed or not) are shown in percent; the detection rates as fractions. */
+    public static boolean isPercent(String metric) {
+        return !metric.startsWith("paper_");
     }
 
     /** "96.25 ± 0.40" (percent for ACC/ASR, 3 decimals for rates), "-" when undefined. */
@@ -188,18 +190,20 @@ public final class ExperimentTable {
         if (s == null || s.mean() == null) {
             return "-";
         }
-        double k = isRate(metric) ? 100 : 1;
-        String pattern = isRate(metric) ? "%.2f" : "%.3f";
+        double k = isPercent(metric) ? 100 : 1;
+        String pattern = isPercent(metric) ? "%.2f" : "%.3f";
         String mean = String.format(Locale.ROOT, pattern, k * s.mean());
         return s.halfWidth() == null ? mean : mean + " ± " + String.format(Locale.ROOT, pattern, k * s.halfWidth());
     }
 
-    private static String header(String metric) {
+    public static String header(String metric) {
         return switch (metric) {
             case "acc" -> "ACC (%)";
             case "asr" -> "ASR (%)";
             case "paper_tpr" -> "TPR";
-            default -> "TNR";
+            case "paper_tnr" -> "TNR";
+            case "smoothed_acc" -> "smoothed ACC (%)";
+            default -> "smoothed ASR (%)";
         };
     }
 

@@ -158,17 +158,23 @@ class ExperimentSpecTest {
             .contains("--profile: expected quick or paper"));
     }
 
-    /** Every experiment file of the repository parses and every cell of both profiles resolves. */
+    /**
+     * Every experiment file of the repository parses, every cell of both profiles resolves, and every quick cell's
+     * scenario prepares on its data (the paper profiles' data may be absent on a test machine).
+     */
     @Test
     void theRepositoryExperimentsAreValid() {
         Path folder = Path.of("../../experiments");
         List<String> names = ExperimentSpec.available(folder);
-        assertTrue(names.contains("table3"), "experiments found: " + names);
+        assertTrue(names.containsAll(List.of("table3", "fig7-attackers", "fig12-noise", "fig15-poison-ratio")),
+            "experiments found: " + names);
         for (String name : names) {
             ExperimentSpec spec = ExperimentSpec.find(name, folder);
             for (String profile : ExperimentSpec.PROFILES) {
                 assertTrue(spec.cells(profile, 1, null).size() >= 2, name + " " + profile);
             }
+            ExperimentRunner.Plan plan = new ExperimentRunner(spec, "quick", dir.resolve(name), 1, null).plan();
+            assertTrue(plan.cells().size() >= 2, name);
         }
     }
 }
