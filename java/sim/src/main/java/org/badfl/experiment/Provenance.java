@@ -23,7 +23,7 @@ public final class Provenance {
      * Collects the provenance of a run starting now.
      *
      * @param version badfl's version (the command line's)
-     * @param threads threads the run uses
+     * @param threads threads the run uses (0 = all cores, recorded as their number)
      * @param device  where clients train, in words
      */
     public static ObjectNode collect(String version, int threads, String device) {
@@ -42,7 +42,7 @@ public final class Provenance {
             + System.getProperty("os.arch"));
         o.put("cpu_model", cpuModel());
         o.put("cores", Runtime.getRuntime().availableProcessors());
-        o.put("threads", threads);
+        o.put("threads", threads > 0 ? threads : org.badfl.engine.Compute.availableCores());
         o.put("device", device);
         o.put("start", Instant.now().toString());
         return o;
