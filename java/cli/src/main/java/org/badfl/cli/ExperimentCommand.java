@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run an experiment: a grid of scenarios from experiments/NAME.yaml (one file per table or figure "
         + "of the paper), each cell a run folder under <out>/cells/, then the aggregated table (table.md, table.csv, "
-        + "table.json; mean and 95% t-interval over seeds) and figure.png. Finished cells are skipped; after an "
+        + "table.json; mean and 95%% t-interval over seeds) and figure.png. Finished cells are skipped; after an "
         + "interruption (even kill -9) the same command resumes.", ""})
 public final class ExperimentCommand implements Callable<Integer> {
 
