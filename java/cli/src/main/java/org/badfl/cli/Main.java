@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         DatasetsCommand.class,
         GpuCommand.class,
         RunCommand.class,
+        ExperimentCommand.class,
         HeatmapsCommand.class,
     })
 public final class Main implements Runnable {
