@@ -23,7 +23,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.badfl.data.DatasetSource;
 import org.badfl.data.TrainTest;
-import org.badfl.evaluation.SmoothedEvaluation;
+import org.badfl.sim.SmoothedFinalEvaluation;
 import org.badfl.gpu.Device;
 import org.badfl.sim.AtomicFiles;
 import org.badfl.sim.ConfigLoader;
@@ -353,7 +353,7 @@ public final class ExperimentRunner {
         long start = System.nanoTime();
         Map<String, Long> started = new HashMap<>();
         Simulation.Outcome outcome = Simulation.of(scenario).threads(threads).device(device)
-            .finalEvaluation(new SmoothedEvaluation()).listener(new SimulationListener() {
+            .finalEvaluation(new SmoothedFinalEvaluation()).listener(new SimulationListener() {
                 @Override
                 public void defenseStarted(String defense, int index, int count, int firstRound, int rounds,
                                            int clientsPerRound) {
@@ -459,7 +459,7 @@ public final class ExperimentRunner {
         long t0 = System.nanoTime();
         SimulationListener runListener = listener.cellStarted(index, count, cell, resumed);
         Simulation.Outcome outcome = Simulation.of(scenario).threads(threads).folder(folder).listener(runListener)
-            .device(device).finalEvaluation(new SmoothedEvaluation()).build().run();
+            .device(device).finalEvaluation(new SmoothedFinalEvaluation()).build().run();
         if (!outcome.complete()) {
             throw new IllegalStateException("cell " + cell.id() + " stopped before its last round");
         }
