@@ -17,7 +17,6 @@ import org.badfl.clients.CpuClientTrainer;
 import org.badfl.clients.GpuClientTrainer;
 import org.badfl.clients.RoundShare;
 import org.badfl.engine.Compute;
-import org.badfl.engine.ParamLayout;
 import org.badfl.evaluation.DetectionCounts;
 import org.badfl.evaluation.Evaluator;
 import org.badfl.gpu.Device;
