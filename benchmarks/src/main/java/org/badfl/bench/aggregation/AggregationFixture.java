@@ -2,6 +2,7 @@ package org.badfl.bench.aggregation;
 
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.kernels.VectorSupport;
 import org.badfl.util.Seeds;
@@ -22,7 +23,7 @@ public final class AggregationFixture {
 
     /** n updates of the given layout, sample counts 500 + 10·i. */
     public static RoundUpdates updates(ParamLayout layout, int n, long seed, Compute compute) {
-        RoundUpdates u = new RoundUpdates(layout, n);
+        RoundUpdates u = new HostRoundUpdates(layout, n);
         for (int i = 0; i < n; i++) {
             double scale = 1e-3 * (0.5 + (Seeds.mix(Seeds.derive(seed, "scale", i)) >>> 11) * 0x1.0p-53);
             u.set(i, i, 500 + 10L * i, vector(layout.size(), Seeds.derive(seed, "update", i), scale, compute));

@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
+import org.badfl.clients.ClientSeeds;
+import org.badfl.clients.LocalTrainer;
+import org.badfl.clients.TrainingSettings;
 import org.badfl.data.AsrSet;
-import org.badfl.data.Batch;
-import org.badfl.data.BatchSampler;
 import org.badfl.data.Dataset;
 import org.badfl.data.DatasetSource;
 import org.badfl.data.Poisoning;
@@ -30,7 +31,6 @@ import org.badfl.engine.Compute;
 import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Models;
 import org.badfl.engine.Network;
-import org.badfl.engine.Sgd;
 import org.badfl.server.badfl.DHash;
 import org.badfl.server.badfl.SaliencyFeatures;
 import org.badfl.server.badfl.SaliencyMap;
@@ -198,20 +198,10 @@ public final class HeatmapsCommand implements Callable<Integer> {
     private Trained train(String name, ModelSpec modelSpec, float[] init, Dataset train, int[] indices,
                           Poisoning poisoning, Dataset test, AsrSet asrSet, boolean normalize, Compute compute) {
         Network net = modelSpec.withParams(init).setCompute(compute);
-        net.setDropoutStream(Seeds.derive(seed, "heatmaps:dropout"), 0);
-        Sgd sgd = new Sgd(lr, momentum, 0);
-        BatchSampler sampler = new BatchSampler(train, indices, batchSize, poisoning, Seeds.derive(seed, "heatmaps:batches"));
-        Batch batch = sampler.newBatch();
-        int size = train.imageSize();
-        for (int e = 0; e < epochs; e++) {
-            sampler.startEpoch(e);
-            while (sampler.next(batch, normalize)) {
-                int b = batch.size();
-                float[] x = b == batch.capacity() ? batch.x() : Arrays.copyOf(batch.x(), b * size);
-                int[] y = b == batch.capacity() ? batch.y() : Arrays.copyOf(batch.y(), b);
-                net.trainStep(x, y, b, sgd);
-            }
-        }
+        TrainingSettings settings = new TrainingSettings(epochs, batchSize, lr, momentum, 0, normalize);
+        // the clients' training loop, on streams of its own ("heatmaps:batches", "heatmaps:dropout")
+        new LocalTrainer(settings).train(net, init, train, 0, indices, ClientSeeds.withPrefix(seed, "heatmaps:"),
+            settings, poisoning, null, null);
         float[] params = net.params().clone();
         double acc = accuracy(net, test, normalize);
         double asr = asrSet.successRate(predict(net, asrSet.dataset(), normalize));

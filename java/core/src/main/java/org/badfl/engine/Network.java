@@ -21,8 +21,9 @@ import org.badfl.util.Seeds;
  * their identity for the life of the network.
  *
  * <h2>Tensors</h2>
- * An input batch is NCHW {@code float[]} of {@code batch * inputShape().size()} values; logits are row-major
- * {@code batch x classes()}.
+ * An input batch is NCHW {@code float[]} whose first {@code batch * inputShape().size()} values are the images;
+ * the array may be longer (a sampler's buffer holding a short last batch), values past the batch are ignored.
+ * Labels likewise: the first {@code batch} entries. Logits are row-major {@code batch x classes()}.
  *
  * <h2>Calls</h2>
  * <ul>
@@ -46,7 +47,7 @@ import org.badfl.util.Seeds;
  * Errors: wrong lengths, labels or classes give {@link IllegalArgumentException} naming the model and the
  * expected and found values; a NaN/infinite loss gives {@link NonFiniteException}.
  */
-public final class Network {
+public final class Network implements Model {
 
     private final ModelSpec spec;
     private final List<Layer> layers;
@@ -215,16 +216,18 @@ public final class Network {
     // ------------------------------------------------------------------ forward / backward
 
     /**
-     * Forward pass. {@code x} holds exactly {@code batch * inputSize()} values (not modified, referenced until
-     * the next forward). Returns logits {@code batch x classes()} in an internal array overwritten by the next call.
+     * Forward pass. {@code x} holds at least {@code batch * inputSize()} values, the batch's images first (not
+     * modified, referenced until the next forward; values past the batch are ignored, so a short last batch is
+     * passed in its full-size buffer). Returns logits {@code batch x classes()} in an internal array overwritten
+     * by the next call.
      * A training forward updates BatchNorm running statistics and advances {@link #dropoutStep()}.
      */
     public float[] forward(float[] x, int batch, boolean training) {
         checkBatch(batch);
         Objects.requireNonNull(x, "input");
-        if (x.length != (long) batch * inputSize) {
-            throw new IllegalArgumentException("model " + name() + ": input has " + x.length + " values, expected "
-                + ((long) batch * inputSize) + " (batch " + batch + " x " + inputShape() + ")");
+        if (x.length < (long) batch * inputSize) {
+            throw new IllegalArgumentException("model " + name() + ": input has " + x.length + " values, expected at "
+                + "least " + ((long) batch * inputSize) + " (batch " + batch + " x " + inputShape() + ")");
         }
         return run(x, batch, training);
     }
@@ -312,8 +315,8 @@ public final class Network {
 
     /**
      * Train-mode forward, mean softmax cross-entropy and backward: leaves the gradient of the mean loss in
-     * {@link #grads()} and returns the loss. {@code x} exactly {@code batch * inputSize()} values, {@code labels}
-     * exactly {@code batch} class indices. Throws {@link NonFiniteException} if the loss is NaN or infinite.
+     * {@link #grads()} and returns the loss. {@code x} at least {@code batch * inputSize()} values, {@code labels}
+     * at least {@code batch} class indices (the first {@code batch} images and labels are the batch). Throws {@link NonFiniteException} if the loss is NaN or infinite.
      */
     public double lossAndGradients(float[] x, int[] labels, int batch) {
         checkLabels(labels, batch);
@@ -427,7 +430,7 @@ public final class Network {
 
     private void checkLabels(int[] labels, int batch) {
         Objects.requireNonNull(labels, "labels");
-        if (labels.length != batch) {
+        if (labels.length < batch) {
             throw new IllegalArgumentException("model " + name() + ": " + labels.length + " labels for a batch of " + batch);
         }
         for (int b = 0; b < batch; b++) {

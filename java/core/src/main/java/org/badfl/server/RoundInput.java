@@ -35,13 +35,13 @@ public record RoundInput(float[] global, ParamLayout layout, RoundUpdates update
                 + " parameters, global model has " + layout.size());
         }
         for (int i = 0; i < updates.size(); i++) {
-            float[] row = updates.rawRow(i);
-            if (row == null) {
+            int length = updates.receivedLength(i);
+            if (length < 0) {
                 throw new IllegalArgumentException("update slot " + i + " was never filled (validate the updates first)");
             }
-            if (row.length != layout.size()) {
+            if (length != layout.size()) {
                 throw new IllegalArgumentException("update of client " + updates.clientId(i) + ": expected "
-                    + layout.size() + " values, found " + row.length + " (validate the updates first)");
+                    + layout.size() + " values, found " + length + " (validate the updates first)");
             }
         }
         if (round < 1) {

@@ -1,7 +1,6 @@
 package org.badfl.server;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,13 +97,13 @@ public final class UpdateValidator {
         // Steps 1-4: cheap per-row checks and duplicate ids.
         Map<Integer, List<Integer>> slotsById = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            if (received.rawRow(i) != null) {
+            if (received.receivedLength(i) >= 0) {
                 slotsById.computeIfAbsent(received.clientId(i), k -> new ArrayList<>()).add(i);
             }
         }
         for (int i = 0; i < n; i++) {
-            float[] row = received.rawRow(i);
-            if (row == null) {
+            int length = received.receivedLength(i);
+            if (length < 0) {
                 reasons[i] = "no update received (slot " + i + " never filled)";
                 continue;
             }
@@ -112,8 +111,8 @@ public final class UpdateValidator {
             if (sameId.size() > 1) {
                 reasons[i] = "client id " + received.clientId(i) + " appears in " + sameId.size() + " slots " + sameId
                     + "; the server cannot tell which update is genuine";
-            } else if (row.length != layout.size()) {
-                reasons[i] = "wrong length: expected " + layout.size() + " values, found " + row.length;
+            } else if (length != layout.size()) {
+                reasons[i] = "wrong length: expected " + layout.size() + " values, found " + length;
             } else if (received.samples(i) <= 0) {
                 reasons[i] = "sample count must be > 0, found " + received.samples(i);
             } else if (received.samples(i) > maxSamplesPerClient) {
@@ -121,17 +120,24 @@ public final class UpdateValidator {
             }
         }
 
-        // Step 5: NaN/Inf scan of the rows that passed so far, one task per row.
-        int[] firstBad = new int[n];
-        Arrays.fill(firstBad, -1);
-        compute.parallelFor(n, i -> {
-            if (reasons[i] == null) {
-                firstBad[i] = firstNonFinite(received.rawRow(i));
+        // Step 5: NaN/Inf scan of the rows that passed so far (where the rows live: host rows in parallel, device
+        // rows on the device; only a row found bad is brought to the host, to name its value).
+        int candidates = 0;
+        for (String r : reasons) {
+            if (r == null) {
+                candidates++;
             }
-        });
-        for (int i = 0; i < n; i++) {
-            if (reasons[i] == null && firstBad[i] >= 0) {
-                reasons[i] = describe(received.rawRow(i), firstBad[i], layout);
+        }
+        int[] scanned = new int[candidates];
+        for (int i = 0, k = 0; i < n; i++) {
+            if (reasons[i] == null) {
+                scanned[k++] = i;
+            }
+        }
+        int[] firstBad = received.firstNonFinite(scanned, compute);
+        for (int k = 0; k < scanned.length; k++) {
+            if (firstBad[k] >= 0) {
+                reasons[scanned[k]] = describe(received.receivedRow(scanned[k]), firstBad[k], layout);
             }
         }
 

@@ -19,7 +19,7 @@
  *     ServerContext context = ServerContext.of(compute);   // FLTrust: also implement rootUpdate(...)
  *     float[] global = initialModel();                    // G, length layout.size()
  *     for (int round = 1; round <= rounds; round++) {
- *         RoundUpdates updates = new RoundUpdates(layout, clients.size());
+ *         RoundUpdates updates = new HostRoundUpdates(layout, clients.size());
  *         for (int slot = 0; slot < clients.size(); slot++) {
  *             Received r = receiveFrom(clients.get(slot));   // untrusted: use receive(), not set()
  *             updates.receive(slot, r.clientId(), r.sampleCount(), r.delta());

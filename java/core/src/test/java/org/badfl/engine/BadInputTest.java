@@ -1,6 +1,7 @@
 package org.badfl.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,13 +20,28 @@ class BadInputTest {
 
     @Test
     void wrongInputLength() {
-        Throwable e = assertThrows(IllegalArgumentException.class, () -> net.forward(new float[3 * 32 * 32], 1, false));
-        assertMessage(e, "cnn-small", "3072", "expected 784", "1x28x28");
+        Throwable e = assertThrows(IllegalArgumentException.class, () -> net.forward(new float[700], 1, false));
+        assertMessage(e, "cnn-small", "700", "at least 784", "1x28x28");
         e = assertThrows(IllegalArgumentException.class, () -> net.forward(new float[784], 2, true));
-        assertMessage(e, "expected 1568");
+        assertMessage(e, "expected at least 1568");
         e = assertThrows(IllegalArgumentException.class, () -> net.forward(new float[784], 1, 2, true));
         assertMessage(e, "[1, 1569)", "784");
         assertThrows(IllegalArgumentException.class, () -> net.forward(new float[0], 0, false));
+    }
+
+    @Test
+    void aShortBatchInALargerBufferReadsOnlyItsImages() {
+        float[] buffer = GradientCheck.gaussian(3 * 784, 2, 1.0);
+        float[] first = java.util.Arrays.copyOf(buffer, 784);
+        float[] expected = net.forward(first, 1, false).clone();
+        assertArrayEquals(expected, net.forward(buffer, 1, false).clone());
+        int[] labels = {3, 7, 1};
+        Network a = net.copy();
+        Network b = net.copy();
+        double exact = a.lossAndGradients(java.util.Arrays.copyOf(buffer, 2 * 784), new int[] {3, 7}, 2);
+        double inBuffer = b.lossAndGradients(buffer, labels, 2);
+        assertEquals(exact, inBuffer, 0.0);
+        assertArrayEquals(a.grads(), b.grads());
     }
 
     @Test

@@ -30,7 +30,7 @@ class LinkingExampleTest {
             ServerContext context = ServerContext.of(compute);
             float[] global = new float[layout.size()];
             for (int round = 1; round <= rounds; round++) {
-                RoundUpdates updates = new RoundUpdates(layout, clients);
+                RoundUpdates updates = new HostRoundUpdates(layout, clients);
                 SplittableRandom rng = new SplittableRandom(Seeds.derive(masterSeed, "clients", round));
                 for (int slot = 0; slot < clients; slot++) {
                     float[] delta = new float[layout.size()];

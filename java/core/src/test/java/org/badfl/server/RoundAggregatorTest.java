@@ -29,7 +29,7 @@ class RoundAggregatorTest {
     /** FedAvg over the two valid rows; the NaN row is rejected and the round goes on. */
     @Test
     void rejectedRowsAreLeftOutAndReported() {
-        RoundUpdates r = new RoundUpdates(LAYOUT, 3);
+        RoundUpdates r = new HostRoundUpdates(LAYOUT, 3);
         r.receive(0, 7, 1, new float[] {1, 1, 1});
         r.receive(1, 8, 1, new float[] {Float.NaN, 0, 0});
         r.receive(2, 9, 3, new float[] {5, 5, 5});
@@ -49,7 +49,7 @@ class RoundAggregatorTest {
     /** Defense verdicts land on the right slots between validator rejections. */
     @Test
     void defenseVerdictsAreMappedToSlots() {
-        RoundUpdates r = new RoundUpdates(LAYOUT, 3);
+        RoundUpdates r = new HostRoundUpdates(LAYOUT, 3);
         r.receive(0, 1, 1, new float[] {0, 0, 0});
         r.receive(1, 2, 1, new float[] {1});
         r.receive(2, 3, 1, new float[] {10, 0, 0});
@@ -68,7 +68,7 @@ class RoundAggregatorTest {
      */
     @Test
     void nonFiniteOutputKeepsThePreviousGlobal() {
-        RoundUpdates r = new RoundUpdates(LAYOUT, 1);
+        RoundUpdates r = new HostRoundUpdates(LAYOUT, 1);
         r.receive(0, 1, 1, new float[] {3e38f, 0, 0});
         float[] g = {3e38f, 0, 0};
         RoundAggregator.Outcome o = new RoundAggregator(Defenses.create("fedavg")).aggregate(g, LAYOUT, r, 4, 0, 1, CONTEXT);
@@ -81,7 +81,7 @@ class RoundAggregatorTest {
 
     @Test
     void everythingRejectedIsAnEmptyRound() {
-        RoundUpdates r = new RoundUpdates(LAYOUT, 2);
+        RoundUpdates r = new HostRoundUpdates(LAYOUT, 2);
         r.receive(0, 1, 1, new float[] {Float.NaN, 0, 0});
         RoundAggregator.Outcome o = new RoundAggregator(Defenses.create("flame"))
             .aggregate(new float[] {1, 2, 3}, LAYOUT, r, 1, 0, 1, CONTEXT);
@@ -92,7 +92,7 @@ class RoundAggregatorTest {
 
     @Test
     void badGlobalOrBrokenDefenseIsReported() {
-        RoundUpdates r = new RoundUpdates(LAYOUT, 0);
+        RoundUpdates r = new HostRoundUpdates(LAYOUT, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RoundAggregator(
             Defenses.create("fedavg")).aggregate(new float[] {0, Float.NaN, 0}, LAYOUT, r, 2, 0, 1, CONTEXT));
         assertEquals("global model before round 2 is not finite: NaN at index 1 (w[1])", e.getMessage());

@@ -28,7 +28,7 @@ class UpdateValidatorTest {
 
     @Test
     void rejectsEachKindOfMalformedUpdateWithItsReason() {
-        RoundUpdates r = new RoundUpdates(layout(), 10);
+        RoundUpdates r = new HostRoundUpdates(layout(), 10);
         r.receive(0, 10, 5, ok());
         r.receive(1, 11, 5, new float[] {1, 2, Float.NaN, 4, 5});
         r.receive(2, 12, 5, new float[] {1, 2, 3, 4, Float.NEGATIVE_INFINITY});
@@ -66,7 +66,7 @@ class UpdateValidatorTest {
 
     @Test
     void boundsTheSampleCount() {
-        RoundUpdates r = new RoundUpdates(layout(), 2);
+        RoundUpdates r = new HostRoundUpdates(layout(), 2);
         r.receive(0, 1, 100, ok());
         r.receive(1, 2, 101, ok());
         UpdateValidator.Validation v = new UpdateValidator(100).validate(r, Compute.serial());
@@ -77,7 +77,7 @@ class UpdateValidatorTest {
 
     @Test
     void sameResultOnManyThreads() {
-        RoundUpdates r = new RoundUpdates(layout(), 40);
+        RoundUpdates r = new HostRoundUpdates(layout(), 40);
         for (int i = 0; i < 40; i++) {
             float[] row = ok();
             if (i % 3 == 0) {
@@ -104,7 +104,7 @@ class UpdateValidatorTest {
 
     @Test
     void strictSetStillThrowsAndRoundInputChecksShapes() {
-        RoundUpdates r = new RoundUpdates(layout(), 1);
+        RoundUpdates r = new HostRoundUpdates(layout(), 1);
         assertThrows(IllegalArgumentException.class, () -> r.set(0, 1, 1, new float[2]));
         r.receive(0, 1, 1, new float[2]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

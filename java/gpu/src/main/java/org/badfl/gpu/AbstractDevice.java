@@ -10,6 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 abstract class AbstractDevice implements Device {
 
+    private final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytesOut = new java.util.concurrent.atomic.AtomicLong();
+
     /** CUDA's limits on a launch (every sm_80/sm_90 device). */
     static final int MAX_THREADS_PER_BLOCK = 1024;
 
@@ -114,6 +117,7 @@ abstract class AbstractDevice implements Device {
         checkFits("copy to device", (long) count * elementBytes, dst);
         if (count > 0) {
             copyInRaw(array, (long) offset * elementBytes, dst, (long) count * elementBytes);
+            bytesIn.addAndGet((long) count * elementBytes);
         }
     }
 
@@ -125,7 +129,18 @@ abstract class AbstractDevice implements Device {
         checkFits("copy to host", (long) count * elementBytes, src);
         if (count > 0) {
             copyOutRaw(src, array, (long) offset * elementBytes, (long) count * elementBytes);
+            bytesOut.addAndGet((long) count * elementBytes);
         }
+    }
+
+    @Override
+    public final long bytesToDevice() {
+        return bytesIn.get();
+    }
+
+    @Override
+    public final long bytesToHost() {
+        return bytesOut.get();
     }
 
     @Override

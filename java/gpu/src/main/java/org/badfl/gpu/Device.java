@@ -58,6 +58,16 @@ public interface Device extends AutoCloseable {
     /** Copies the first {@code bytes} bytes of {@code src} to {@code dst} on the device. */
     void copy(DeviceBuffer src, DeviceBuffer dst, long bytes);
 
+    /**
+     * Bytes copied from the host to this device since it was opened (every {@code copyToDevice}); device-to-device
+     * copies are not counted. For transfer accounting: a round's host↔device traffic is the difference of the
+     * counters around it.
+     */
+    long bytesToDevice();
+
+    /** Bytes copied from this device to the host since it was opened (every {@code copyToHost}). */
+    long bytesToHost();
+
     /** Sets every byte of {@code dst} to {@code value & 0xFF}. */
     void memset8(DeviceBuffer dst, int value);
 

@@ -3,18 +3,17 @@ package org.badfl.gpu;
 import java.util.Arrays;
 import java.util.Objects;
 import org.badfl.engine.ParamLayout;
+import org.badfl.server.RoundUpdates;
 import org.badfl.server.kernels.AggregationKernels;
 
 /**
  * {@link AggregationKernels} on a {@link Device} (a GPU, or its CPU emulation) through {@link GpuAggregation}: what
  * a {@code ServerContext} returns from {@code kernels()} when the server aggregates on the device (the simulator's
  * {@code --device gpu|emu}).
- * <p>Data movement: the round's rows arrive on the host (the simulator downloads each client's Δ), so the first
- * kernel of a round uploads them into one n×d {@link DeviceRows}; later kernels on the same rows (same row arrays,
- * by identity, in the same order) reuse that upload, so a defense's round costs one upload of the updates plus
- * O(d) for each result. Another set of rows (FLAME's admitted subset, FLTrust's root update) replaces the cached
- * upload: at most one copy of the updates lives on the device. Rows must not change between two calls of a round
- * (the {@link AggregationKernels} contract; {@code RoundUpdates} rows are read-only to defenses).
+ * <p>Data movement: the {@link RoundUpdates} overloads read {@link DeviceRoundUpdates} of this device in place (the
+ * clients trained there, their updates never left it), gathering a non-contiguous selection by device-to-device
+ * copies; other updates (host rows) and the {@code float[][]} methods upload their rows for the call and free them
+ * after it. Results (O(d) per call) come back to the host.
  * <p>{@link #dots}: there is no row-dot kernel yet, so dots and norms come from the Gram kernel over the rows and
  * {@code v} (O(n²·d) on the device instead of O(n·d)); the last Gram is kept and any pair of rows it covers (same
  * row arrays and ranges) is answered from it, so FLTrust's three dot products cost one Gram launch.
@@ -26,9 +25,6 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
 
     private final GpuAggregation aggregation;
     private final Device device;
-
-    private float[][] uploadedRefs;
-    private DeviceRows uploaded;
 
     private float[][] gramRefs;
     private int[] gramRanges;
@@ -57,7 +53,7 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
         return launches;
     }
 
-    /** Uploads of a round's rows so far. */
+    /** Uploads of host rows so far (each {@code float[][]} call, and each {@code RoundUpdates} call on host rows). */
     public synchronized long rowUploads() {
         return uploads;
     }
@@ -77,7 +73,10 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
         if (n == 0) {
             return new double[0];
         }
-        double[] g = aggregation.gram(rowsOnDevice(rows, d), ranges);
+        double[] g;
+        try (DeviceRows onDevice = upload(rows, d)) {
+            g = aggregation.gram(onDevice, ranges);
+        }
         launches++;
         gramRefs = rows.clone();
         gramRanges = ranges.clone();
@@ -142,7 +141,9 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
     public synchronized void median(float[][] rows, float[] out) {
         int d = rowsWithOutput("median", rows, out);
         try (DeviceBuffer o = device.allocFloats(d)) {
-            aggregation.median(rowsOnDevice(rows, d), o);
+            try (DeviceRows onDevice = upload(rows, d)) {
+                aggregation.median(onDevice, o);
+            }
             launches++;
             device.copyToHost(o, out, 0, d);
         }
@@ -152,7 +153,9 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
     public synchronized void trimmedMean(float[][] rows, int trim, float[] out) {
         int d = rowsWithOutput("trimmed mean", rows, out);
         try (DeviceBuffer o = device.allocFloats(d)) {
-            aggregation.trimmedMean(rowsOnDevice(rows, d), trim, o);
+            try (DeviceRows onDevice = upload(rows, d)) {
+                aggregation.trimmedMean(onDevice, trim, o);
+            }
             launches++;
             device.copyToHost(o, out, 0, d);
         }
@@ -168,7 +171,9 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
                 + d);
         }
         try (DeviceBuffer o = device.allocInts(d)) {
-            aggregation.absSignSum(rowsOnDevice(rows, d), o);
+            try (DeviceRows onDevice = upload(rows, d)) {
+                aggregation.absSignSum(onDevice, o);
+            }
             launches++;
             device.copyToHost(o, out, 0, d);
         }
@@ -178,7 +183,9 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
     public synchronized void accumulate(float[][] rows, double[] weights, float[] out) {
         int d = rowsWithOutput("weighted sum", rows, out);
         try (DeviceBuffer o = device.upload(out)) {
-            aggregation.accumulate(rowsOnDevice(rows, d), weights, o);
+            try (DeviceRows onDevice = upload(rows, d)) {
+                aggregation.accumulate(onDevice, weights, o);
+            }
             launches++;
             device.copyToHost(o, out, 0, d);
         }
@@ -191,7 +198,9 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
         int d = rowsWithOutput("layer-scaled sum", rows, out);
         layout.checkLength("layer-scaled sum output", out);
         try (DeviceBuffer o = device.upload(out)) {
-            aggregation.accumulateLayerScaled(rowsOnDevice(rows, d), weights, layerScale, layout, o);
+            try (DeviceRows onDevice = upload(rows, d)) {
+                aggregation.accumulateLayerScaled(onDevice, weights, layerScale, layout, o);
+            }
             launches++;
             device.copyToHost(o, out, 0, d);
         }
@@ -221,46 +230,176 @@ public final class DeviceAggregationKernels implements AggregationKernels, AutoC
         }
     }
 
-    /** Frees the cached rows. The device itself belongs to the caller. */
+    // ---- a round's updates, read where they live --------------------------------------------------------------
+
+    @Override
+    public synchronized double[] gram(RoundUpdates updates, int[] ranges) {
+        Objects.requireNonNull(ranges, "gram: ranges");
+        int n = updates.size();
+        if (n == 0) {
+            return new double[0];
+        }
+        double[] g;
+        try (DeviceRows rows = rowsOf(updates)) {
+            g = aggregation.gram(rows, ranges);
+        }
+        launches++;
+        return g;
+    }
+
+    @Override
+    public synchronized double[] dots(RoundUpdates updates, float[] v, int[] ranges) {
+        if (v == null) {
+            double[] g = gram(updates, ranges);
+            int n = updates.size();
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = g[i * n + i];
+            }
+            return out;
+        }
+        return dotsAndSquaredNorms(updates, v, ranges)[0];
+    }
+
+    /**
+     * One Gram over the rows and {@code v} (rows gathered on the device, {@code v} uploaded); the Gram is kept so
+     * that a later {@code dots(new float[][] {v}, null, ranges)} (FLTrust's root norm) is answered from it.
+     */
+    @Override
+    public synchronized double[][] dotsAndSquaredNorms(RoundUpdates updates, float[] v, int[] ranges) {
+        Objects.requireNonNull(ranges, "row dots: ranges");
+        if (v == null) {
+            double[] norms = dots(updates, null, ranges);
+            return new double[][] {norms, norms.clone()};
+        }
+        int n = updates.size();
+        int d = updates.dimension();
+        if (v.length != d) {
+            throw new IllegalArgumentException("row dots: v has " + v.length + " values, expected the rows' " + d);
+        }
+        int m = n + 1;
+        double[] g;
+        try (DeviceBuffer withV = device.allocFloats((long) m * d)) {
+            if (n > 0) {
+                try (DeviceRows rows = rowsOf(updates)) {
+                    device.copy(rows.buffer(), withV, 4L * n * d); // rowsOf gives dense rows (ld = d)
+                }
+            }
+            device.copyToDevice(v, 0, withV.sliceFloats((long) n * d, d), d);
+            g = aggregation.gram(DeviceRows.of(withV, m, d), ranges);
+        }
+        launches++;
+        gramRefs = new float[m][];
+        gramRefs[n] = v; // the rows are not host arrays: only v can be looked up later
+        gramRanges = ranges.clone();
+        gram = g;
+        double[] dots = new double[n];
+        double[] norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            dots[i] = g[i * m + n];
+            norms[i] = g[i * m + i];
+        }
+        return new double[][] {dots, norms};
+    }
+
+    @Override
+    public synchronized void median(RoundUpdates updates, float[] out) {
+        int d = updatesWithOutput("median", updates, out);
+        try (DeviceBuffer o = device.allocFloats(d); DeviceRows rows = rowsOf(updates)) {
+            aggregation.median(rows, o);
+            launches++;
+            device.copyToHost(o, out, 0, d);
+        }
+    }
+
+    @Override
+    public synchronized void trimmedMean(RoundUpdates updates, int trim, float[] out) {
+        int d = updatesWithOutput("trimmed mean", updates, out);
+        try (DeviceBuffer o = device.allocFloats(d); DeviceRows rows = rowsOf(updates)) {
+            aggregation.trimmedMean(rows, trim, o);
+            launches++;
+            device.copyToHost(o, out, 0, d);
+        }
+    }
+
+    @Override
+    public synchronized void absSignSum(RoundUpdates updates, int[] out) {
+        Objects.requireNonNull(out, "sign votes: out");
+        int d = updates.dimension();
+        if (updates.size() == 0) {
+            throw new IllegalArgumentException("sign votes: expected at least 1 row, found 0");
+        }
+        if (out.length != d) {
+            throw new IllegalArgumentException("sign votes: output has " + out.length + " values, expected the rows' "
+                + d);
+        }
+        try (DeviceBuffer o = device.allocInts(d); DeviceRows rows = rowsOf(updates)) {
+            aggregation.absSignSum(rows, o);
+            launches++;
+            device.copyToHost(o, out, 0, d);
+        }
+    }
+
+    @Override
+    public synchronized void accumulate(RoundUpdates updates, double[] weights, float[] out) {
+        int d = updatesWithOutput("weighted sum", updates, out);
+        try (DeviceBuffer o = device.upload(out); DeviceRows rows = rowsOf(updates)) {
+            aggregation.accumulate(rows, weights, o);
+            launches++;
+            device.copyToHost(o, out, 0, d);
+        }
+    }
+
+    @Override
+    public synchronized void accumulateLayerScaled(RoundUpdates updates, double[] weights, double[][] layerScale,
+                                                   ParamLayout layout, float[] out) {
+        Objects.requireNonNull(layout, "layer-scaled sum: layout");
+        int d = updatesWithOutput("layer-scaled sum", updates, out);
+        layout.checkLength("layer-scaled sum output", out);
+        try (DeviceBuffer o = device.upload(out); DeviceRows rows = rowsOf(updates)) {
+            aggregation.accumulateLayerScaled(rows, weights, layerScale, layout, o);
+            launches++;
+            device.copyToHost(o, out, 0, d);
+        }
+    }
+
+    /** Forgets the kept Gram (call after each round). The device itself belongs to the caller. */
     @Override
     public synchronized void close() {
-        dropUpload();
         gram = null;
         gramRefs = null;
+        gramRanges = null;
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    /** The rows on the device: the cached upload when it holds exactly these row arrays, else a new upload. */
-    private DeviceRows rowsOnDevice(float[][] rows, int d) {
-        if (uploaded != null && uploaded.d() == d && sameRefs(uploadedRefs, rows)) {
-            return uploaded;
+    /**
+     * The updates' rows on this device as dense rows (ld = d), to close after use: device rows of this device in
+     * place (or gathered on it), host rows uploaded for the call.
+     */
+    private DeviceRows rowsOf(RoundUpdates updates) {
+        if (updates instanceof DeviceRoundUpdates onDevice && onDevice.device() == device) {
+            return onDevice.deviceRows();
         }
-        dropUpload(); // at most one copy of the updates on the device
-        uploaded = DeviceRows.upload(device, rows, d);
-        uploadedRefs = rows.clone();
+        return upload(updates.rows(), updates.dimension());
+    }
+
+    /** Host rows uploaded into a new dense n×d buffer (closed by the caller). */
+    private DeviceRows upload(float[][] rows, int d) {
         uploads++;
-        return uploaded;
+        return DeviceRows.upload(device, rows, d);
     }
 
-    private void dropUpload() {
-        if (uploaded != null) {
-            uploaded.close();
-            uploaded = null;
-            uploadedRefs = null;
+    private static int updatesWithOutput(String kernel, RoundUpdates updates, float[] out) {
+        Objects.requireNonNull(out, kernel + ": out");
+        if (updates.size() == 0) {
+            throw new IllegalArgumentException(kernel + ": expected at least 1 row, found 0");
         }
-    }
-
-    private static boolean sameRefs(float[][] a, float[][] b) {
-        if (a.length != b.length) {
-            return false;
+        int d = updates.dimension();
+        if (out.length != d) {
+            throw new IllegalArgumentException(kernel + ": output has " + out.length + " values, expected the rows' " + d);
         }
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != b[i]) {
-                return false;
-            }
-        }
-        return true;
+        return d;
     }
 
     /** Common row length; rows must be non-null and of equal length (0 for no rows). */

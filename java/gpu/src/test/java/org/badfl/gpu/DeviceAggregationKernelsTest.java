@@ -14,6 +14,7 @@ import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
 import org.badfl.server.catalog.Defenses;
@@ -122,10 +123,68 @@ class DeviceAggregationKernelsTest {
                     assertClose("dot " + i, da[i], db[i], absDot(rows[i], v, ranges));
                     assertClose("squared norm " + i, na[i], nb[i], absDot(rows[i], rows[i], ranges));
                 }
-                assertEquals(2, dev.rowUploads(), "one upload of the rows serves median .. gram; the dots with v "
-                    + "upload [rows, v] once, and the squared norms come from that Gram");
+                assertEquals(n > 2 ? 7 : 6, dev.rowUploads(), "host rows are uploaded for each call (median .. gram, "
+                    + "[rows, v] for the dots); the squared norms come from the kept Gram");
                 assertEquals(n > 2 ? 9 : 8, dev.deviceCalls(), "kernel calls answered by the device");
             }
+        }
+    }
+
+    @Test
+    void deviceRoundUpdatesAreReadInPlaceWithTheSameResults() {
+        ParamLayout layout = layout();
+        int d = layout.size();
+        int n = 5;
+        float[][] rows = rows(n, d, 23);
+        EmulatedDevice device = TestDevices.emulated();
+        try (DeviceAggregationKernels dev = new DeviceAggregationKernels(device);
+             DeviceRoundUpdates updates = new DeviceRoundUpdates(new GpuAggregation(device), layout, n)) {
+            for (int i = 0; i < n; i++) {
+                device.copyToDevice(rows[i], 0, updates.slot(i), d); // as a trainer leaves its Δ there
+                updates.receiveOnDevice(i, 100 + i, 10 + i);
+            }
+            float[] a = new float[d];
+            float[] b = new float[d];
+            dev.median(rows, a);
+            long uploads = dev.rowUploads();
+            long moved = device.bytesToDevice() + device.bytesToHost();
+            dev.median(updates, b);
+            assertArrayEquals(a, b, "median of device rows");
+            dev.trimmedMean(rows, 1, a);
+            dev.trimmedMean(updates, 1, b);
+            assertArrayEquals(a, b, "trimmed mean of device rows");
+            double[] weights = updates.sampleWeights();
+            float[] sa = base(d);
+            float[] sb = base(d);
+            dev.accumulate(rows, weights, sa);
+            dev.accumulate(updates, weights, sb);
+            assertArrayEquals(sa, sb, "weighted sum of device rows");
+            int[] ranges = layout.trainableRanges();
+            assertArrayEquals(dev.gram(rows, ranges), dev.gram(updates, ranges), "Gram of device rows");
+            float[] v = rows(1, d, 98)[0];
+            double[][] both = dev.dotsAndSquaredNorms(updates, v, ranges);
+            double[] dots = dev.dots(rows, v, ranges);
+            double[] norms = dev.dots(rows, null, ranges);
+            assertArrayEquals(dots, both[0], "dots with v");
+            assertArrayEquals(norms, both[1], "squared norms");
+
+            int[] some = {4, 1, 3};
+            RoundUpdates picked = updates.select(some);
+            float[][] pickedRows = {rows[4], rows[1], rows[3]};
+            dev.median(pickedRows, a);
+            dev.median(picked, b);
+            assertArrayEquals(a, b, "median of a gathered selection");
+            assertArrayEquals(rows[3], picked.row(2), "host view of a selected device row");
+            assertEquals(103, picked.clientId(2));
+            assertEquals(uploads + 5, dev.rowUploads(), "only the host-row calls uploaded rows");
+            assertTrue(device.bytesToHost() + device.bytesToDevice() - moved > 0);
+
+            float[] bad = rows[2].clone();
+            bad[7] = Float.POSITIVE_INFINITY;
+            device.copyToDevice(bad, 0, updates.slot(2), d);
+            updates.receiveOnDevice(2, 102, 12);
+            assertArrayEquals(new int[] {-1, 7, -1}, updates.firstNonFinite(new int[] {1, 2, 3}, Compute.serial()),
+                "the NaN/Inf scan of device rows finds the row and its first bad index");
         }
     }
 
@@ -188,7 +247,7 @@ class DeviceAggregationKernelsTest {
 
     private static RoundInput input(float[] global, ParamLayout layout, float[][] rows, float[] root,
                                     AggregationKernels kernels) {
-        RoundUpdates u = new RoundUpdates(layout, rows.length);
+        RoundUpdates u = new HostRoundUpdates(layout, rows.length);
         for (int i = 0; i < rows.length; i++) {
             u.set(i, 100 + i, 10 + i, rows[i].clone());
         }

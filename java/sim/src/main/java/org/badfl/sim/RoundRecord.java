@@ -22,15 +22,25 @@ import org.badfl.evaluation.DetectionCounts;
  * @param defenseSeconds wall time of validation + aggregation
  * @param evalSeconds    wall time of evaluation (ACC and ASR)
  * @param note           the defense's note for the round (fallbacks, rejections), empty if none
+ * @param hostDeviceBytes bytes copied between host and device in the round (both directions: training batches,
+ *                       G, the kernels' inputs and results); 0 when the run has no device
  */
 public record RoundRecord(String defense, int round, double acc, double[] asr, int selected, int attacking,
                           int rejected, DetectionCounts detection, double trainSeconds, double defenseSeconds,
-                          double evalSeconds, String note) {
+                          double evalSeconds, String note, long hostDeviceBytes) {
 
     public RoundRecord {
         Objects.requireNonNull(defense, "defense");
         asr = asr == null ? new double[0] : asr.clone();
         note = note == null ? "" : note;
+    }
+
+    /** A round of a run without a device (no host↔device traffic). */
+    public RoundRecord(String defense, int round, double acc, double[] asr, int selected, int attacking, int rejected,
+                       DetectionCounts detection, double trainSeconds, double defenseSeconds, double evalSeconds,
+                       String note) {
+        this(defense, round, acc, asr, selected, attacking, rejected, detection, trainSeconds, defenseSeconds,
+            evalSeconds, note, 0);
     }
 
     /** Mean ASR over the adversaries, or null without attack. */

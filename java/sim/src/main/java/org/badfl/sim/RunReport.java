@@ -25,7 +25,8 @@ public final class RunReport {
     /**
      * One row per defense × round: defense, round, acc, asr (mean over adversaries), asr_1..asr_k (one per
      * adversary when there are several), selected, attacking, rejected, flagged, tp, fp, tn, fn, paper_tpr,
-     * paper_tnr, recall, specificity, train_s, defense_s, eval_s, note. Empty cells for undefined values.
+     * paper_tnr, recall, specificity, train_s, defense_s, eval_s, host_device_bytes, note. Empty cells for undefined
+     * values.
      */
     public static String roundsCsv(List<RoundRecord> records, int adversaries) {
         StringBuilder sb = new StringBuilder("defense,round,acc,asr");
@@ -35,7 +36,7 @@ public final class RunReport {
             }
         }
         sb.append(",selected,attacking,rejected,flagged,tp,fp,tn,fn,paper_tpr,paper_tnr,recall,specificity,"
-            + "train_s,defense_s,eval_s,note\n");
+            + "train_s,defense_s,eval_s,host_device_bytes,note\n");
         for (RoundRecord r : records) {
             sb.append(csv(r.defense())).append(',').append(r.round()).append(',').append(num(r.acc()))
                 .append(',').append(num(r.meanAsr()));
@@ -56,7 +57,8 @@ public final class RunReport {
                     .append(num(d.specificity()));
             }
             sb.append(',').append(secs(r.trainSeconds())).append(',').append(secs(r.defenseSeconds())).append(',')
-                .append(secs(r.evalSeconds())).append(',').append(csv(r.note())).append('\n');
+                .append(secs(r.evalSeconds())).append(',').append(r.hostDeviceBytes()).append(',')
+                .append(csv(r.note())).append('\n');
         }
         return sb.toString();
     }

@@ -8,27 +8,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.LongSupplier;
 import org.badfl.clients.ClientAttack;
-import org.badfl.clients.ClientUpdate;
-import org.badfl.clients.LocalTrainer;
+import org.badfl.clients.ClientSeeds;
+import org.badfl.clients.ClientTrainer;
+import org.badfl.clients.ClientTrainer.ClientTask;
+import org.badfl.clients.CpuClientTrainer;
+import org.badfl.clients.GpuClientTrainer;
 import org.badfl.clients.RoundShare;
-import org.badfl.clients.TrainingSettings;
 import org.badfl.engine.Compute;
-import org.badfl.engine.Network;
-import org.badfl.engine.NonFiniteException;
-import org.badfl.engine.ParamLayout;
 import org.badfl.evaluation.DetectionCounts;
 import org.badfl.evaluation.Evaluator;
 import org.badfl.gpu.Device;
-import org.badfl.gpu.DeviceBuffer;
 import org.badfl.gpu.DeviceAggregationKernels;
-import org.badfl.clients.GpuTrainer;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
 import org.badfl.server.RoundAggregator;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
+import org.badfl.server.kernels.AggregationKernels;
 import org.badfl.util.Seeds;
 
 /**
@@ -55,14 +53,15 @@ import org.badfl.util.Seeds;
  * </ol>
  * Results are bit-identical for any thread count: every random draw is seeded by purpose and ids, work is split
  * by problem size, and no floating-point sum depends on which thread ran what.
- * <p>With a {@linkplain Builder#device device} (a GPU, or its CPU emulation), honest clients train on it one after
- * another ({@link GpuTrainer#trainClient}: the same seeds, batches and steps as {@link LocalTrainer}, G uploaded once
- * per round, each Δ downloaded for the defense); attacking clients keep the CPU path, whose attack hooks edit
- * gradients and parameters on the host. Device results equal the CPU engine's within float reassociation (the
- * GPU backend's checks), so a run on a device is reproducible on that device, not bit-identical to a CPU run.
- * The defenses' heavy steps (Gram, dots, median, trimmed mean, sign votes, weighted sums, noise) run on the device
- * too ({@link SimulationContext#kernels()} returns {@link DeviceAggregationKernels}); the rows are uploaded once per
- * round and freed before the next round trains.
+ * <p>Where it runs is chosen once, when the run starts ({@link Backend}): without a device, a
+ * {@link CpuClientTrainer} and the CPU aggregation kernels; with a {@linkplain Builder#device device} (a GPU, or its
+ * CPU emulation), a {@link GpuClientTrainer} (honest clients on the device, the same {@link ClientSeeds}, batches
+ * and steps as on the CPU, each Δ left on the device in the round's rows; attacking clients on the CPU, whose
+ * attack hooks edit gradients and parameters on the host) and {@link DeviceAggregationKernels}, which read those
+ * rows in place. Device results equal the CPU engine's within float reassociation (the GPU backend's checks), so a
+ * run on a device is reproducible on that device, not bit-identical to a CPU run. The round's rows are freed
+ * before the next round trains. Each round records the bytes copied between host and device
+ * ({@link RoundRecord#hostDeviceBytes()}; 0 on the CPU).
  * <p>Resume: with a run folder holding a checkpoint of the same scenario, the run continues after the last
  * complete round; all records so far come from the checkpoint, so the final summary equals that of an
  * uninterrupted run except for wall-clock seconds (which add up the checkpointed rounds' times). A defense that
@@ -242,12 +241,12 @@ public final class Simulation {
                 + (startDefense < defenses.size() ? "defense " + defenses.get(startDefense) + ", round " + startRound
                 : "the final outputs (all rounds were complete)"));
         }
-        try (Compute compute = Compute.create(threads); DeviceClients gpu = DeviceClients.open(device, scenario)) {
+        try (Compute compute = Compute.create(threads); Backend backend = Backend.open(device, scenario, compute)) {
             for (int d = startDefense; d < defenses.size(); d++) {
                 float[] global = d == startDefense && resumeGlobal != null ? resumeGlobal : scenario.initialGlobal();
                 int first = d == startDefense ? startRound : 1;
                 boolean finished = runDefense(d, defenses.get(d), global, first, d == startDefense ? resumeState : null,
-                    records, finals, compute, fingerprint, gpu);
+                    records, finals, compute, fingerprint, backend);
                 if (!finished) {
                     return new Outcome(List.copyOf(records), results(records, finals, d), null, false);
                 }
@@ -281,7 +280,7 @@ public final class Simulation {
     /** Runs rounds {@code first..T} of one defense; false when stopped by the hook. */
     private boolean runDefense(int index, String name, float[] global, int first, String state,
                                List<RoundRecord> records, Map<String, ObjectNode> finals, Compute compute,
-                               String fingerprint, DeviceClients gpu) {
+                               String fingerprint, Backend backend) {
         ScenarioConfig config = scenario.config();
         Defense defense = Scenario.createDefense(config, name);
         if (first > 1) {
@@ -289,122 +288,53 @@ public final class Simulation {
         }
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
         RoundAggregator aggregator = new RoundAggregator(defense);
-        SimulationContext context = new SimulationContext(scenario, compute, gpu == null ? null : gpu.kernels);
+        SimulationContext context = new SimulationContext(scenario, compute, backend.kernels());
         Evaluator evaluator = new Evaluator(scenario.modelSpec(), config.evalBatchSize, config.normalize);
-        LocalTrainer trainer = new LocalTrainer(scenario.training());
-        ConcurrentLinkedDeque<Network> workspaces = new ConcurrentLinkedDeque<>();
-        ParamLayout layout = scenario.modelSpec().layout();
-        int[] cleanTest = scenario.cleanTestIndices();
         listener.defenseStarted(name, index, config.defenses.size(), first, config.rounds,
             scenario.selectClients(first).length);
 
         for (int t = first; t <= config.rounds; t++) {
-            int round = t;
+            long bytesBefore = backend.hostDeviceBytes().getAsLong();
             int[] selected = scenario.selectClients(t);
-            int m = selected.length;
-            boolean[] attacking = new boolean[m];
+            boolean[] attacking = new boolean[selected.length];
             Set<Integer> attackingIds = new HashSet<>();
             RoundShare[] shares = roundShares(selected, t, attacksOn, attacking, attackingIds);
+            String[] failures = new String[selected.length];
+            RoundResult result;
+            RoundAggregator.Outcome outcome;
+            double trainSeconds;
+            double defenseSeconds;
+            try (RoundUpdates received = backend.trainer().newRound(scenario.modelSpec().layout(), selected.length)) {
+                long t0 = System.nanoTime();
+                train(backend.trainer(), global, t, selected, attacking, shares, received, failures);
+                receive(name, t, selected, attacking, received);
+                trainSeconds = (System.nanoTime() - t0) / 1e9;
 
-            // 1. local training, in parallel, filled by slot
-            long t0 = System.nanoTime();
-            ClientUpdate[] updates = new ClientUpdate[m];
-            String[] failures = new String[m];
-            float[] g = global;
-            if (gpu != null) { // honest clients on the device, one after another; attackers below, on the CPU
-                gpu.train(g, selected, attacking, round, updates, failures, listener);
+                long t1 = System.nanoTime();
+                outcome = aggregator.aggregate(global, scenario.modelSpec().layout(), received, t, config.rounds,
+                    Seeds.derive(config.seed, "aggregation", t), context);
+                backend.roundDone();
+                result = outcome.result();
+                global = result.global();
+                defenseSeconds = (System.nanoTime() - t1) / 1e9;
             }
-            compute.parallelFor(m, i -> {
-                if (gpu != null && !attacking[i]) {
-                    return;
-                }
-                int id = selected[i];
-                Network net = workspaces.poll();
-                if (net == null) {
-                    net = scenario.modelSpec().build();
-                }
-                try {
-                    long seed = Seeds.derive(config.seed, "client", round, id);
-                    int adv = scenario.adversaryOf(id);
-                    ClientAttack attack = attacking[i] ? scenario.adversaries().get(adv).attack() : null;
-                    updates[i] = trainer.train(net, g, scenario.train(), id, scenario.clientIndices(id), seed, attack,
-                        attacking[i] ? scenario.rankOf(id) : 0, attacking[i] ? shares[adv] : null);
-                } catch (NonFiniteException e) {
-                    failures[i] = "client " + id + ": local training diverged (" + e.getMessage() + ")";
-                } finally {
-                    workspaces.push(net);
-                }
-                listener.clientTrained();
-            });
-            RoundUpdates received = new RoundUpdates(layout, m);
-            for (int i = 0; i < m; i++) {
-                int id = selected[i];
-                float[] delta = updates[i] == null ? null : updates[i].delta();
-                if (delta != null && tamper != null) {
-                    delta = tamper.tamper(name, t, id, attacking[i], delta);
-                }
-                received.receive(i, id, scenario.clientSamples(id), delta);
-            }
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
-            // 2. validation + defense + output guard
-            long t1 = System.nanoTime();
-            RoundAggregator.Outcome outcome = aggregator.aggregate(global, layout, received, t, config.rounds,
-                Seeds.derive(config.seed, "aggregation", t), context);
-            if (gpu != null) {
-                gpu.kernels.close(); // the round's rows leave the device before the next round trains there
-            }
-            RoundResult result = outcome.result();
-            global = result.global();
-            double defenseSeconds = (System.nanoTime() - t1) / 1e9;
-
-            // 3. evaluation
             long t2 = System.nanoTime();
             float[] evaluated = result.modelToEvaluate();
-            double acc = evaluator.accuracy(evaluated, scenario.test(), cleanTest, compute);
-            double[] asr = new double[scenario.adversaries().size()];
-            for (int a = 0; a < asr.length; a++) {
-                asr[a] = evaluator.attackSuccessRate(evaluated, scenario.adversaries().get(a).asrSet(), compute);
-            }
+            double acc = evaluator.accuracy(evaluated, scenario.test(), scenario.cleanTestIndices(), compute);
+            double[] asr = attackSuccessRates(evaluator, evaluated, compute);
             double evalSeconds = (System.nanoTime() - t2) / 1e9;
 
-            // 4. detection against the clients that attacked, on the updates the defense judged
-            DetectionCounts detection = null;
-            if (defense.flagsClients()) {
-                List<ClientVerdict> judged = new ArrayList<>();
-                for (int slot : outcome.validation().acceptedSlots()) {
-                    judged.add(result.verdicts().get(slot));
-                }
-                detection = DetectionCounts.of(judged, attackingIds);
-            }
-            String note = result.note();
-            for (ClientVerdict rejected : outcome.validation().rejected()) {
-                note = note + "; client " + rejected.clientId() + ": " + rejected.reason();
-            }
-            for (String f : failures) {
-                if (f != null) {
-                    note = note.isEmpty() ? f : note + "; " + f;
-                }
-            }
-            RoundRecord record = new RoundRecord(name, t, acc, asr, m, attackingIds.size(),
-                outcome.validation().rejected().size(), detection, trainSeconds, defenseSeconds, evalSeconds, note);
+            RoundRecord record = new RoundRecord(name, t, acc, asr, selected.length, attackingIds.size(),
+                outcome.validation().rejected().size(), detection(defense, outcome, attackingIds), trainSeconds,
+                defenseSeconds, evalSeconds, note(outcome, failures),
+                backend.hostDeviceBytes().getAsLong() - bytesBefore);
             records.add(record);
 
-            // 5. after the last round, extra measurements of the final model (committed with its checkpoint)
             if (t == config.rounds && finalEvaluation != null) {
-                ObjectNode extra = finalEvaluation.evaluate(name, defense, evaluated, global, scenario, compute,
-                    Seeds.derive(config.seed, "final-evaluation", index));
-                if (extra != null && extra.size() > 0) {
-                    finals.put(name, extra);
-                }
+                evaluateFinal(index, name, defense, evaluated, global, finals, compute);
             }
-
-            // 6. checkpoint, then progress
-            if (folder != null) {
-                Checkpoint.save(folder.checkpointDir(), fingerprint, index, t, global, records, finals,
-                    defense.saveState());
-                folder.writeRounds(records, scenario.adversaries().size());
-            }
+            checkpoint(index, t, global, records, finals, defense, fingerprint);
             listener.roundFinished(record);
             if (stopHook.stopAfter(index, t) && !(index == config.defenses.size() - 1 && t == config.rounds)) {
                 return false;
@@ -413,6 +343,99 @@ public final class Simulation {
         listener.defenseFinished(DefenseResult.of(name, records.stream().filter(r -> r.defense().equals(name)).toList(),
             finals.get(name)));
         return true;
+    }
+
+    /**
+     * Phase 1, local training: every selected client from G, seeded by {@link ClientSeeds#clientRound}; update row
+     * i is filled by slot, so the aggregation order never depends on timing. A client whose training diverges sends
+     * nothing (its slot stays empty and the validator rejects it) and its failure goes into the round's note.
+     */
+    private void train(ClientTrainer trainer, float[] global, int round, int[] selected, boolean[] attacking,
+                       RoundShare[] shares, RoundUpdates received, String[] failures) {
+        List<ClientTask> tasks = new ArrayList<>(selected.length);
+        for (int i = 0; i < selected.length; i++) {
+            int id = selected[i];
+            int adv = scenario.adversaryOf(id);
+            ClientAttack attack = attacking[i] ? scenario.adversaries().get(adv).attack() : null;
+            tasks.add(new ClientTask(i, id, scenario.clientIndices(id), scenario.clientSamples(id),
+                ClientSeeds.clientRound(scenario.config().seed, round, id), attack,
+                attacking[i] ? scenario.rankOf(id) : 0, attacking[i] ? shares[adv] : null));
+        }
+        trainer.train(global, tasks, received, (task, failure) -> {
+            failures[task.slot()] = failure;
+            listener.clientTrained();
+        });
+    }
+
+    /** Phase 2, what the server receives: the updates as sent, or as the {@link UpdateTamper} alters them. */
+    private void receive(String defense, int round, int[] selected, boolean[] attacking, RoundUpdates received) {
+        if (tamper == null) {
+            return;
+        }
+        for (int i = 0; i < selected.length; i++) {
+            float[] delta = received.receivedRow(i);
+            if (delta != null) {
+                int id = selected[i];
+                received.receive(i, id, scenario.clientSamples(id),
+                    tamper.tamper(defense, round, id, attacking[i], delta));
+            }
+        }
+    }
+
+    /** Phase 4, evaluation: ASR of the round's evaluation model per adversary. */
+    private double[] attackSuccessRates(Evaluator evaluator, float[] evaluated, Compute compute) {
+        double[] asr = new double[scenario.adversaries().size()];
+        for (int a = 0; a < asr.length; a++) {
+            asr[a] = evaluator.attackSuccessRate(evaluated, scenario.adversaries().get(a).asrSet(), compute);
+        }
+        return asr;
+    }
+
+    /** Detection counts against the clients that attacked, on the updates the defense judged (null: no flags). */
+    private static DetectionCounts detection(Defense defense, RoundAggregator.Outcome outcome,
+                                             Set<Integer> attackingIds) {
+        if (!defense.flagsClients()) {
+            return null;
+        }
+        List<ClientVerdict> judged = new ArrayList<>();
+        for (int slot : outcome.validation().acceptedSlots()) {
+            judged.add(outcome.result().verdicts().get(slot));
+        }
+        return DetectionCounts.of(judged, attackingIds);
+    }
+
+    /** The defense's note, then each rejected update and each client whose training diverged. */
+    private static String note(RoundAggregator.Outcome outcome, String[] failures) {
+        String note = outcome.result().note();
+        for (ClientVerdict rejected : outcome.validation().rejected()) {
+            note = note + "; client " + rejected.clientId() + ": " + rejected.reason();
+        }
+        for (String f : failures) {
+            if (f != null) {
+                note = note.isEmpty() ? f : note + "; " + f;
+            }
+        }
+        return note;
+    }
+
+    /** After the last round, extra measurements of the final model (committed with its checkpoint). */
+    private void evaluateFinal(int index, String name, Defense defense, float[] evaluated, float[] global,
+                               Map<String, ObjectNode> finals, Compute compute) {
+        ObjectNode extra = finalEvaluation.evaluate(name, defense, evaluated, global, scenario, compute,
+            Seeds.derive(scenario.config().seed, "final-evaluation", index));
+        if (extra != null && extra.size() > 0) {
+            finals.put(name, extra);
+        }
+    }
+
+    /** Phase 5, checkpoint (G + all records + the defense's state, atomically) and {@code rounds.csv}. */
+    private void checkpoint(int index, int round, float[] global, List<RoundRecord> records,
+                            Map<String, ObjectNode> finals, Defense defense, String fingerprint) {
+        if (folder != null) {
+            Checkpoint.save(folder.checkpointDir(), fingerprint, index, round, global, records, finals,
+                defense.saveState());
+            folder.writeRounds(records, scenario.adversaries().size());
+        }
     }
 
     /**
@@ -446,58 +469,29 @@ public final class Simulation {
     }
 
     /**
-     * The device path: local training (one {@link GpuTrainer} for the whole run, honest clients only) and the
-     * defenses' aggregation kernels ({@link DeviceAggregationKernels}, handed to the defenses by
-     * {@link SimulationContext#kernels()}).
+     * Where a run trains and aggregates, chosen once: the CPU engine and kernels, or a device's trainer and kernels.
+     *
+     * @param trainer         the clients' training
+     * @param kernels         the defenses' heavy steps
+     * @param roundDone       forgets per-round kernel state once a round is aggregated
+     * @param hostDeviceBytes bytes copied between host and device so far (0 on the CPU)
      */
-    private static final class DeviceClients implements AutoCloseable {
-        private final Scenario scenario;
-        private final GpuTrainer trainer;
-        private final DeviceBuffer delta;
-        private final DeviceAggregationKernels kernels;
+    private record Backend(ClientTrainer trainer, AggregationKernels kernels, Runnable roundDone,
+                           LongSupplier hostDeviceBytes) implements AutoCloseable {
 
-        private DeviceClients(Device device, Scenario scenario) {
-            this.scenario = scenario;
-            TrainingSettings s = scenario.training();
-            this.trainer = new GpuTrainer(device, scenario.modelSpec(), s.lr(), s.momentum(), s.weightDecay());
-            this.delta = device.allocFloats(Math.max(1, scenario.modelSpec().layout().size()));
-            this.kernels = new DeviceAggregationKernels(device);
-        }
-
-        /** Null without a device (a null resource is fine in try-with-resources). */
-        static DeviceClients open(Device device, Scenario scenario) {
-            return device == null ? null : new DeviceClients(device, scenario);
-        }
-
-        /** Uploads G, trains every non-attacking slot, fills its update (or its failure). */
-        void train(float[] global, int[] selected, boolean[] attacking, int round, ClientUpdate[] updates,
-                   String[] failures, SimulationListener listener) {
-            TrainingSettings s = scenario.training();
-            long master = scenario.config().seed;
-            int d = scenario.modelSpec().layout().size();
-            trainer.setGlobal(global);
-            for (int i = 0; i < selected.length; i++) {
-                if (attacking[i]) {
-                    continue;
-                }
-                int id = selected[i];
-                int[] indices = scenario.clientIndices(id);
-                try {
-                    GpuTrainer.Result r = trainer.trainClient(scenario.train(), indices,
-                        Seeds.derive(master, "client", round, id), s.epochs(), s.batchSize(), s.normalize(), delta);
-                    updates[i] = new ClientUpdate(id, trainer.network().device().downloadFloats(delta, d), indices.length,
-                        false, r.lastLoss());
-                } catch (NonFiniteException e) {
-                    failures[i] = "client " + id + ": local training diverged (" + e.getMessage() + ")";
-                }
-                listener.clientTrained();
+        static Backend open(Device device, Scenario scenario, Compute compute) {
+            if (device == null) {
+                return new Backend(new CpuClientTrainer(scenario.training(), scenario.train(), scenario.modelSpec(),
+                    compute), AggregationKernels.cpu(compute), () -> { }, () -> 0L);
             }
+            DeviceAggregationKernels kernels = new DeviceAggregationKernels(device);
+            return new Backend(new GpuClientTrainer(device, scenario.training(), scenario.train(), scenario.modelSpec(),
+                compute), kernels, kernels::close, () -> device.bytesToDevice() + device.bytesToHost());
         }
 
         @Override
         public void close() {
-            kernels.close();
-            delta.close();
+            roundDone.run();
             trainer.close();
         }
     }

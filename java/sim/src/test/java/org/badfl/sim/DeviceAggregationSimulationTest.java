@@ -89,6 +89,16 @@ class DeviceAggregationSimulationTest {
         }
 
         @Override
+        public long bytesToDevice() {
+            return inner.bytesToDevice();
+        }
+
+        @Override
+        public long bytesToHost() {
+            return inner.bytesToHost();
+        }
+
+        @Override
         public void copyToDevice(float[] src, int srcOffset, DeviceBuffer dst, int count) {
             inner.copyToDevice(src, srcOffset, dst, count);
         }

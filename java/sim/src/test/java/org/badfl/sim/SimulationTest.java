@@ -174,9 +174,9 @@ class SimulationTest {
         JsonNode b = ConfigLoader.json().readTree(Files.readString(part.summaryJson()));
         assertEquals(RunReport.withoutTimes((com.fasterxml.jackson.databind.node.ObjectNode) a),
             RunReport.withoutTimes((com.fasterxml.jackson.databind.node.ObjectNode) b));
-        String timings = ",\\d+\\.\\d{3},\\d+\\.\\d{3},\\d+\\.\\d{3},\""; // the notes hold commas
-        assertEquals(Files.readString(whole.roundsCsv()).replaceAll(timings, ",\""),
-            Files.readString(part.roundsCsv()).replaceAll(timings, ",\""));
+        String timings = ",\\d+\\.\\d{3},\\d+\\.\\d{3},\\d+\\.\\d{3},(\\d+,\")"; // the notes hold commas
+        assertEquals(Files.readString(whole.roundsCsv()).replaceAll(timings, ",$1"),
+            Files.readString(part.roundsCsv()).replaceAll(timings, ",$1"));
         String after = Checkpoint.load(part.checkpointDir()).defenseState();
         assertTrue(after.matches("(\\d+:[^:;]+:3:[01]:[^:;]+;?)+"), "round 3 continued the restored memory: " + after);
         assertEquals(Checkpoint.load(whole.checkpointDir()).defenseState(), after);
@@ -212,8 +212,9 @@ class SimulationTest {
     /** rounds.csv without the three timing columns. */
     private static List<String> metricsOnly(String csv) {
         return csv.lines().map(l -> {
-            String[] f = l.split(",", -1);
-            return String.join(",", Arrays.copyOfRange(f, 0, f.length - 4)) + "," + f[f.length - 1];
+            String[] f = l.split(",", -1); // train_s, defense_s, eval_s dropped; host_device_bytes and note kept
+            return String.join(",", Arrays.copyOfRange(f, 0, f.length - 5)) + "," + f[f.length - 2] + ","
+                + f[f.length - 1];
         }).toList();
     }
 
@@ -258,7 +259,7 @@ class SimulationTest {
     void validatorReasonsAreTheOnesAServerSees() {
         // the simulator delegates to UpdateValidator; its reasons name the value and position
         var layout = Scenario.prepare(TestScenarios.tiny("none", 0, "fedavg")).modelSpec().layout();
-        var updates = new org.badfl.server.RoundUpdates(layout, 2);
+        var updates = new org.badfl.server.HostRoundUpdates(layout, 2);
         float[] nan = new float[layout.size()];
         nan[5] = Float.NaN;
         updates.receive(0, 0, 10, nan);

@@ -26,7 +26,7 @@ public final class CoordinateMedian implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] median = new float[updates.dimension()];
-        input.context().kernels().median(updates.rows(), median);
+        input.context().kernels().median(updates, median);
         return RoundResult.of(addTo(input.global(), median));
     }
 

@@ -121,7 +121,7 @@ public final class Crfl implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] theta = input.global().clone();
-        input.context().kernels().accumulate(updates.rows(), updates.sampleWeights(), theta);
+        input.context().kernels().accumulate(updates, updates.sampleWeights(), theta);
 
         double rho = rho(input.round());
         double norm = trainableNorm(theta, input.layout().trainableRanges());

@@ -24,7 +24,7 @@ public final class FedAvg implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] next = input.global().clone();
-        input.context().kernels().accumulate(updates.rows(), updates.sampleWeights(), next);
+        input.context().kernels().accumulate(updates, updates.sampleWeights(), next);
         return RoundResult.of(next);
     }
 }

@@ -72,7 +72,7 @@ public final class FlTrust implements Defense {
         int n = updates.size();
         int[] ranges = input.layout().trainableRanges();
         AggregationKernels kernels = input.context().kernels();
-        double[][] dotsAndNorms = kernels.dotsAndSquaredNorms(updates.rows(), rootUpdate, ranges);
+        double[][] dotsAndNorms = kernels.dotsAndSquaredNorms(updates, rootUpdate, ranges);
         double[] dots = dotsAndNorms[0];
         double[] squaredNorms = dotsAndNorms[1];
         double rootSquaredNorm = kernels.dots(new float[][] {rootUpdate}, null, ranges)[0];
@@ -117,7 +117,7 @@ public final class FlTrust implements Defense {
             layerScale[i] = DefenseSupport.trainableScale(input.layout(), s.scales()[i]);
         }
         float[] next = input.global().clone();
-        input.context().kernels().accumulateLayerScaled(updates.rows(), weights, layerScale, input.layout(), next);
+        input.context().kernels().accumulateLayerScaled(updates, weights, layerScale, input.layout(), next);
         return new RoundResult(next, verdicts, "");
     }
 

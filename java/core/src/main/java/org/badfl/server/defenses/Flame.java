@@ -104,7 +104,7 @@ public final class Flame implements Defense {
         GramMatrix updateGram;
         GramMatrix compared;
         if (vectors == Vectors.UPDATES) {
-            updateGram = GramMatrix.of(updates.rows(), ranges, input.context().kernels());
+            updateGram = GramMatrix.of(updates, ranges, input.context().kernels());
             compared = updateGram;
         } else {
             // One pass over [Δ_1 .. Δ_n, G] gives both the updates' and the models' Gram matrices.
@@ -167,7 +167,7 @@ public final class Flame implements Defense {
             weights[a] = 1.0 / m;
             layerScale[a] = DefenseSupport.trainableScale(layout, s.clipFactors()[s.admitted()[a]]);
         }
-        input.context().kernels().accumulateLayerScaled(admitted.rows(), weights, layerScale, layout, next);
+        input.context().kernels().accumulateLayerScaled(admitted, weights, layerScale, layout, next);
     }
 
     private static List<ClientVerdict> verdicts(RoundUpdates updates, Selection s) {

@@ -116,7 +116,7 @@ public final class Krum implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         int fr = attackersFor(n);
-        double[] scores = scores(GramMatrix.of(updates.rows(), input.layout().trainableRanges(), input.context().kernels()), fr);
+        double[] scores = scores(GramMatrix.of(updates, input.layout().trainableRanges(), input.context().kernels()), fr);
         int chosen = ranking(scores)[0];
         float[] delta = updates.row(chosen);
         float[] next = CoordinateMedian.addTo(input.global(), delta);

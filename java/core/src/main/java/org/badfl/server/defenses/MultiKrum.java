@@ -66,7 +66,7 @@ public final class MultiKrum implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         int fr = Krum.f(f, n);
-        double[] scores = Krum.scores(GramMatrix.of(updates.rows(), input.layout().trainableRanges(), input.context().kernels()), fr);
+        double[] scores = Krum.scores(GramMatrix.of(updates, input.layout().trainableRanges(), input.context().kernels()), fr);
         int[] ranking = Krum.ranking(scores);
         int m = selectedFor(n);
         boolean[] isSelected = new boolean[n];
@@ -76,7 +76,7 @@ public final class MultiKrum implements Defense {
             weights[ranking[r]] = 1.0 / m;
         }
         float[] next = input.global().clone();
-        input.context().kernels().accumulate(updates.rows(), weights, next);
+        input.context().kernels().accumulate(updates, weights, next);
         double cut = scores[ranking[m - 1]];
         List<ClientVerdict> verdicts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

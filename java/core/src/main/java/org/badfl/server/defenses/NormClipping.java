@@ -59,7 +59,7 @@ public final class NormClipping implements Defense {
         if (n == 0) {
             return DefenseSupport.emptyRound(input);
         }
-        double[] norms = input.context().kernels().dots(updates.rows(), null, input.layout().trainableRanges());
+        double[] norms = input.context().kernels().dots(updates, null, input.layout().trainableRanges());
         for (int i = 0; i < n; i++) {
             norms[i] = Math.sqrt(norms[i]);
         }
@@ -75,7 +75,7 @@ public final class NormClipping implements Defense {
             }
         }
         float[] next = input.global().clone();
-        input.context().kernels().accumulateLayerScaled(updates.rows(), updates.sampleWeights(), layerScale, input.layout(),
+        input.context().kernels().accumulateLayerScaled(updates, updates.sampleWeights(), layerScale, input.layout(),
             next);
         DefenseSupport.addTrainableNoise(next, sigma, input.seed(), NoiseStreams.NORM_CLIPPING, input.layout(),
             input.context().kernels());

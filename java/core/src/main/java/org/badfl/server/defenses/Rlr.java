@@ -60,12 +60,11 @@ public final class Rlr implements Defense {
         if (updates.size() == 0) {
             return DefenseSupport.emptyRound(input);
         }
-        float[][] rows = updates.rows();
         int d = updates.dimension();
         int[] votes = new int[d];
-        input.context().kernels().absSignSum(rows, votes);
+        input.context().kernels().absSignSum(updates, votes);
         float[] mean = new float[d];
-        input.context().kernels().accumulate(rows, updates.sampleWeights(), mean);
+        input.context().kernels().accumulate(updates, updates.sampleWeights(), mean);
 
         float[] global = input.global();
         float[] next = new float[d];

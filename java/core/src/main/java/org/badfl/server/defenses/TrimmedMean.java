@@ -50,7 +50,7 @@ public final class TrimmedMean implements Defense {
             return DefenseSupport.emptyRound(input);
         }
         float[] mean = new float[updates.dimension()];
-        input.context().kernels().trimmedMean(updates.rows(), trimmed(updates.size()), mean);
+        input.context().kernels().trimmedMean(updates, trimmed(updates.size()), mean);
         return RoundResult.of(CoordinateMedian.addTo(input.global(), mean));
     }
 }

@@ -37,6 +37,12 @@ public final class GramMatrix {
         return new GramMatrix(rows.length, kernels.gram(rows, ranges));
     }
 
+    /** As {@link #of(float[][], int[], org.badfl.server.kernels.AggregationKernels)} over a round's updates. */
+    public static GramMatrix of(org.badfl.server.RoundUpdates updates, int[] ranges,
+                                org.badfl.server.kernels.AggregationKernels kernels) {
+        return new GramMatrix(updates.size(), kernels.gram(updates, ranges));
+    }
+
     /** Wraps a row-major n×n symmetric matrix (not copied). */
     public static GramMatrix wrap(double[] gram, int n) {
         if (gram.length != (long) n * n) {

@@ -2,6 +2,7 @@ package org.badfl.server.kernels;
 
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
+import org.badfl.server.RoundUpdates;
 
 /**
  * The heavy steps of a defense's round, behind one seam so that they can run where the updates are: on the CPU
@@ -14,6 +15,9 @@ import org.badfl.engine.ParamLayout;
  * accumulated into where the method says {@code +=}. Results agree with the CPU implementation within the
  * precision each method states (exactly for the order statistics, sign votes and weighted sums; within the
  * Gram / RowDots bound for dot products; noise bit-identical on the emulation, within a float ulp on a GPU).
+ * <p>Each row kernel has a {@link RoundUpdates} overload: the same computation on a round's updates wherever their
+ * rows live. By default it runs on the host view ({@link RoundUpdates#rows()}); a device implementation reads rows
+ * already on its device in place, so an update trained there never crosses to the host and back.
  */
 public interface AggregationKernels {
 
@@ -64,6 +68,49 @@ public interface AggregationKernels {
      * ({@link org.badfl.server.noise.GaussianNoise#add(float[], int, int, double, long, long, Compute)}).
      */
     void addNoise(float[] target, int from, int to, double sigma, long seed, long stream);
+
+    // ---- the same kernels on a round's updates, wherever their rows live --------------------------------------
+
+    /** {@link #gram(float[][], int[])} of the updates' rows. */
+    default double[] gram(RoundUpdates updates, int[] ranges) {
+        return gram(updates.rows(), ranges);
+    }
+
+    /** {@link #dots(float[][], float[], int[])} of the updates' rows. */
+    default double[] dots(RoundUpdates updates, float[] v, int[] ranges) {
+        return dots(updates.rows(), v, ranges);
+    }
+
+    /** {@link #dotsAndSquaredNorms(float[][], float[], int[])} of the updates' rows. */
+    default double[][] dotsAndSquaredNorms(RoundUpdates updates, float[] v, int[] ranges) {
+        return dotsAndSquaredNorms(updates.rows(), v, ranges);
+    }
+
+    /** {@link #median(float[][], float[])} of the updates' rows. */
+    default void median(RoundUpdates updates, float[] out) {
+        median(updates.rows(), out);
+    }
+
+    /** {@link #trimmedMean(float[][], int, float[])} of the updates' rows. */
+    default void trimmedMean(RoundUpdates updates, int trim, float[] out) {
+        trimmedMean(updates.rows(), trim, out);
+    }
+
+    /** {@link #absSignSum(float[][], int[])} of the updates' rows. */
+    default void absSignSum(RoundUpdates updates, int[] out) {
+        absSignSum(updates.rows(), out);
+    }
+
+    /** {@link #accumulate(float[][], double[], float[])} of the updates' rows. */
+    default void accumulate(RoundUpdates updates, double[] weights, float[] out) {
+        accumulate(updates.rows(), weights, out);
+    }
+
+    /** {@link #accumulateLayerScaled(float[][], double[], double[][], ParamLayout, float[])} of the updates' rows. */
+    default void accumulateLayerScaled(RoundUpdates updates, double[] weights, double[][] layerScale,
+                                       ParamLayout layout, float[] out) {
+        accumulateLayerScaled(updates.rows(), weights, layerScale, layout, out);
+    }
 
     /** The CPU kernels on {@code compute}'s threads (not closed by the kernels). */
     static AggregationKernels cpu(Compute compute) {

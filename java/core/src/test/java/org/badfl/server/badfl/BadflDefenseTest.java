@@ -19,6 +19,7 @@ import org.badfl.server.ModelInspector;
 import org.badfl.server.RoundAggregator;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
 import org.badfl.server.UpdateValidator;
@@ -85,7 +86,7 @@ class BadflDefenseTest {
     }
 
     static RoundInput input(float[][] rows, ServerContext context, int round, int total, long seed) {
-        RoundUpdates u = new RoundUpdates(LAYOUT, rows.length);
+        RoundUpdates u = new HostRoundUpdates(LAYOUT, rows.length);
         for (int i = 0; i < rows.length; i++) {
             u.set(i, 100 + i, 10 + i, rows[i]);
         }
@@ -463,7 +464,7 @@ class BadflDefenseTest {
     void throughTheRoundAggregator() {
         float[][] rows = round(12, 3, 9);
         rows[5][2] = Float.NaN;
-        RoundUpdates received = new RoundUpdates(LAYOUT, rows.length);
+        RoundUpdates received = new HostRoundUpdates(LAYOUT, rows.length);
         for (int i = 0; i < rows.length; i++) {
             received.receive(i, 100 + i, 10, rows[i]);
         }

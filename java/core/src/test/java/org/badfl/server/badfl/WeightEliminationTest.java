@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamKind;
 import org.badfl.engine.ParamLayout;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.badfl.WeightElimination.Mode;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class WeightEliminationTest {
     static final boolean[] FLAGGED = {false, false, false, true};
 
     static RoundUpdates updates() {
-        RoundUpdates u = new RoundUpdates(LAYOUT, 4);
+        RoundUpdates u = new HostRoundUpdates(LAYOUT, 4);
         for (int i = 0; i < 4; i++) {
             u.set(i, 10 + i, 1, ROWS[i].clone());
         }

@@ -4,6 +4,7 @@ import org.badfl.engine.Compute;
 import org.badfl.engine.ParamKind;
 import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundInput;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
 
@@ -29,7 +30,7 @@ final class Rounds {
     }
 
     static RoundUpdates updates(ParamLayout layout, float[][] rows, long... samples) {
-        RoundUpdates u = new RoundUpdates(layout, rows.length);
+        RoundUpdates u = new HostRoundUpdates(layout, rows.length);
         for (int i = 0; i < rows.length; i++) {
             u.set(i, 100 + i, samples.length == 0 ? 1 : samples[i], rows[i]);
         }

@@ -34,7 +34,7 @@ class GpuNetworkTest {
     @Test
     void badArgumentsNameTheModelAndWhatWasExpected() {
         try (EmulatedDevice dev = new EmulatedDevice(1); GpuNetwork g = new GpuNetwork(dev, SPEC)) {
-            assertMessage("input has 10 values, expected 128 (batch 2 x 1x8x8)", () -> g.forward(new float[10], 2, false));
+            assertMessage("input has 10 values, expected at least 128 (batch 2 x 1x8x8)", () -> g.forward(new float[10], 2, false));
             assertMessage("label 3 of image 1, expected a class in [0, 3)",
                 () -> g.lossAndGradients(images(2, 1), new int[] {0, 3}, 2));
             assertMessage("parameter vector: expected", () -> g.setParams(new float[5]));

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.badfl.engine.Layer;
+import org.badfl.engine.Model;
 import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Network;
 import org.badfl.engine.NonFiniteException;
@@ -36,7 +37,7 @@ import org.badfl.gpu.DeviceBuffer;
  * <p>Workspaces (activations, im2col, gradients) are allocated for the largest batch seen and reused. Not
  * thread-safe; one instance per model. Closing frees all its device memory (not the device).
  */
-public final class GpuNetwork implements AutoCloseable {
+public final class GpuNetwork implements Model, AutoCloseable {
 
     private final ModelSpec spec;
     private final ParamLayout layout;
@@ -407,19 +408,20 @@ public final class GpuNetwork implements AutoCloseable {
     private DeviceBuffer upload(float[] x, int batch) {
         checkBatch(batch);
         Objects.requireNonNull(x, "input");
-        if (x.length != (long) batch * inputSize) {
-            throw new IllegalArgumentException("model " + name() + ": input has " + x.length + " values, expected "
-                + ((long) batch * inputSize) + " (batch " + batch + " x " + inputShape() + ")");
+        long values = (long) batch * inputSize;
+        if (x.length < values) {
+            throw new IllegalArgumentException("model " + name() + ": input has " + x.length + " values, expected at "
+                + "least " + values + " (batch " + batch + " x " + inputShape() + ")");
         }
-        DeviceBuffer b = input.floats(x.length);
-        ctx.device().copyToDevice(x, 0, b, x.length);
+        DeviceBuffer b = input.floats(values);
+        ctx.device().copyToDevice(x, 0, b, (int) values); // a short batch in a larger buffer: only its images
         return b;
     }
 
     private DeviceBuffer uploadLabels(int[] labels, int batch) {
         checkBatch(batch);
         Objects.requireNonNull(labels, "labels");
-        if (labels.length != batch) {
+        if (labels.length < batch) {
             throw new IllegalArgumentException("model " + name() + ": " + labels.length + " labels for a batch of " + batch);
         }
         for (int b = 0; b < batch; b++) {

@@ -20,6 +20,7 @@ import org.badfl.engine.Shape;
 import org.badfl.server.ModelInspector;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
 import org.badfl.server.badfl.SaliencyFeatures.ModelFeatures;
@@ -126,7 +127,7 @@ class BackdoorInspectionTest {
     /** Through the defense: the updates W_i − G of the seven clients, G = the common initialisation. */
     @Test
     void badflFlagsTheBackdooredClientThroughTheDefense() {
-        RoundUpdates u = new RoundUpdates(spec.layout(), 7);
+        RoundUpdates u = new HostRoundUpdates(spec.layout(), 7);
         for (int c = 0; c < 7; c++) {
             float[] d = models[c].clone();
             for (int i = 0; i < d.length; i++) {
