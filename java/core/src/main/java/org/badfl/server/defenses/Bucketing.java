@@ -11,6 +11,7 @@ import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 
 /**
@@ -124,7 +125,7 @@ public final class Bucketing implements Defense {
         SplittableRandom rng = new SplittableRandom(input.seed());
         int[][] buckets = buckets(n, bucketSize, rng);
         long baseSeed = rng.nextLong();
-        RoundUpdates means = new RoundUpdates(input.layout(), buckets.length);
+        RoundUpdates means = new HostRoundUpdates(input.layout(), buckets.length);
         for (int b = 0; b < buckets.length; b++) {
             int[] members = buckets[b];
             float[] mean = new float[updates.dimension()];

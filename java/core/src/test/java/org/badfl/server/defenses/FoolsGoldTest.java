@@ -16,6 +16,7 @@ import org.badfl.engine.ParamLayout;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
+import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class FoolsGoldTest {
 
     static RoundInput round(float[] g, ParamLayout layout, int round, int[] ids, float[][] rows) {
-        RoundUpdates u = new RoundUpdates(layout, rows.length);
+        RoundUpdates u = new HostRoundUpdates(layout, rows.length);
         for (int i = 0; i < rows.length; i++) {
             u.set(i, ids[i], 1, rows[i]);
         }
