@@ -135,7 +135,7 @@ public final class BadflDefense implements Defense {
         Compute compute = input.context().compute();
         ParamLayout layout = input.layout();
         AggregationKernels kernels = input.context().kernels(); // the CPU's, or the GPU's with --device gpu
-        GramMatrix gram = GramMatrix.of(updates.rows(), layout.trainableRanges(), kernels);
+        GramMatrix gram = GramMatrix.of(updates, layout.trainableRanges(), kernels);
 
         Detected detected = detect(input, gram);
         input.context().observer().roundDetails(details(input, detected));
@@ -163,7 +163,7 @@ public final class BadflDefense implements Defense {
                     Arrays.fill(scale[i], bounded[i]);
                 }
             }
-            kernels.accumulateLayerScaled(updates.rows(), updates.sampleWeights(), scale, layout, next);
+            kernels.accumulateLayerScaled(updates, updates.sampleWeights(), scale, layout, next);
             if (countTrue(detected.flagged()) > 0) {
                 notes.add("weight elimination off (mwe=off): flagged updates aggregated as sent");
             }

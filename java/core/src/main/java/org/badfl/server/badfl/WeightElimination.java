@@ -105,7 +105,8 @@ public final class WeightElimination {
                 + "clipping, G += coordinate-wise median of all " + n + " updates");
         }
 
-        float[][] rows = updates.rows().clone();
+        // host copies only for the modes that edit rows; the others aggregate the updates where they are (a device)
+        float[][] rows = mode == Mode.COORDINATE || mode == Mode.GM ? updates.rows().clone() : null;
         double[] weights = updates.sampleWeights();
         List<ParamLayout.Entry> entries = layout.entries();
         double[][] layerScale = new double[n][];
@@ -140,7 +141,11 @@ public final class WeightElimination {
             case LM -> clipToMedianNorm(updates, flagged, layout, layerScale, clipped, description, compute);
             default -> throw new IllegalStateException("unhandled mode " + mode);
         }
-        kernels.accumulateLayerScaled(rows, weights, layerScale, layout, next);
+        if (mode == Mode.COORDINATE || mode == Mode.GM) {
+            kernels.accumulateLayerScaled(rows, weights, layerScale, layout, next); // rows edited by the clipping
+        } else {
+            kernels.accumulateLayerScaled(updates, weights, layerScale, layout, next); // rows as sent, in place
+        }
         return new Outcome(next, removed, clipped, description, "");
     }
 
