@@ -10,7 +10,7 @@ import org.badfl.engine.ParamLayout;
  * trainer's), a device implementation ({@code org.badfl.gpu.DeviceRoundUpdates}) keeps the rows where the clients
  * trained, so that the device's aggregation kernels read them in place. {@link #row} and {@link #rows} are the
  * host view every defense may ask for (a device implementation downloads it once, when first asked); the
- * {@link org.badfl.server.kernels.AggregationKernels} overloads that take a {@code RoundUpdates} let a kernel use
+ * {@link org.badfl.server.AggregationKernels} overloads that take a {@code RoundUpdates} let a kernel use
  * the rows where they are.
  * <p>Rows are filled by slot ({@link #set}, {@link #receive}); the slot, not the finishing order, fixes a row's
  * position, so aggregation order never depends on thread timing. Rows are read-only once received.

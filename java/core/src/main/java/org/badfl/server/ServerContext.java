@@ -2,7 +2,7 @@ package org.badfl.server;
 
 import java.util.Optional;
 import org.badfl.engine.Compute;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 
 /**
  * Server-side resources a {@link Defense} may use besides the updates. Everything that needs the server's own

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 
 /**
  * {@link AggregationKernels} on a {@link Device} (a GPU, or its CPU emulation) through {@link GpuAggregation}: what

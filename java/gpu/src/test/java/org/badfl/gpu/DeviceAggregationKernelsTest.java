@@ -18,7 +18,7 @@ import org.badfl.server.HostRoundUpdates;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.ServerContext;
 import org.badfl.server.catalog.Defenses;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -26,7 +26,7 @@ import org.badfl.server.Defense;
 import org.badfl.server.RoundAggregator;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 import org.badfl.util.Seeds;
 
 /**

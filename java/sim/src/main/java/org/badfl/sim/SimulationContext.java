@@ -6,7 +6,7 @@ import org.badfl.engine.Compute;
 import org.badfl.engine.Network;
 import org.badfl.server.DefenseObserver;
 import org.badfl.server.ServerContext;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 
 /**
  * The simulator's server: threads, FLTrust's root-set training and BADFL's inspection images and model factory,

@@ -21,7 +21,7 @@ import org.badfl.server.badfl.BadflConfig.MniaScope;
 import org.badfl.server.detect.GramMatrix;
 import org.badfl.server.detect.Hdbscan;
 import org.badfl.server.detect.KMeans;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 import org.badfl.util.Seeds;
 
 /**

@@ -7,7 +7,7 @@ import java.util.List;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 
 /**
  * Malicious local weight elimination (BADFL, Zhang et al., TKDE 2024, Section V-B, eq. 9-10, Algorithm 3 lines

@@ -14,7 +14,7 @@ import org.badfl.server.Defense;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 
 /**
  * Centered clipping (Karimireddy, He, Jaggi, "Learning from history for Byzantine robust optimization", ICML

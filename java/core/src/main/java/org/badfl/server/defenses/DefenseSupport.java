@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.badfl.engine.ParamLayout;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 
 /** Small steps shared by the baseline defenses. */
 final class DefenseSupport {

@@ -12,7 +12,7 @@ import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.UpdateValidator;
 import org.badfl.server.detect.GramMatrix;
-import org.badfl.server.kernels.AggregationKernels;
+import org.badfl.server.AggregationKernels;
 import org.badfl.util.Seeds;
 
 /**

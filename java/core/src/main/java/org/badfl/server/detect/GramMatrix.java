@@ -33,13 +33,13 @@ public final class GramMatrix {
     }
 
     /** As {@link #of(float[][], int[], Compute)} with the Gram matrix from {@code kernels} (CPU or device). */
-    public static GramMatrix of(float[][] rows, int[] ranges, org.badfl.server.kernels.AggregationKernels kernels) {
+    public static GramMatrix of(float[][] rows, int[] ranges, org.badfl.server.AggregationKernels kernels) {
         return new GramMatrix(rows.length, kernels.gram(rows, ranges));
     }
 
-    /** As {@link #of(float[][], int[], org.badfl.server.kernels.AggregationKernels)} over a round's updates. */
+    /** As {@link #of(float[][], int[], org.badfl.server.AggregationKernels)} over a round's updates. */
     public static GramMatrix of(org.badfl.server.RoundUpdates updates, int[] ranges,
-                                org.badfl.server.kernels.AggregationKernels kernels) {
+                                org.badfl.server.AggregationKernels kernels) {
         return new GramMatrix(updates.size(), kernels.gram(updates, ranges));
     }
 

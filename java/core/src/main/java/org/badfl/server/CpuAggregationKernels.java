@@ -1,5 +1,10 @@
-package org.badfl.server.kernels;
+package org.badfl.server;
 
+import org.badfl.server.kernels.WeightedSum;
+import org.badfl.server.kernels.SignVotes;
+import org.badfl.server.kernels.RowDots;
+import org.badfl.server.kernels.Gram;
+import org.badfl.server.kernels.CoordinateStats;
 import java.util.Objects;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;

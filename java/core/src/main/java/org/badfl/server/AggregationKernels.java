@@ -1,8 +1,12 @@
-package org.badfl.server.kernels;
+package org.badfl.server;
 
+import org.badfl.server.kernels.WeightedSum;
+import org.badfl.server.kernels.SignVotes;
+import org.badfl.server.kernels.RowDots;
+import org.badfl.server.kernels.Gram;
+import org.badfl.server.kernels.CoordinateStats;
 import org.badfl.engine.Compute;
 import org.badfl.engine.ParamLayout;
-import org.badfl.server.RoundUpdates;
 
 /**
  * The heavy steps of a defense's round, behind one seam so that they can run where the updates are: on the CPU
