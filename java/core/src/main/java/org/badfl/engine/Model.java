@@ -11,7 +11,9 @@ package org.badfl.engine;
 public interface Model {
 
     /** The architecture's name ("cnn-small", "resnet18", ...). */
-    String name();
+    default String name() {
+        return spec().name();
+    }
 
     /** The architecture this model is an instance of. */
     ModelSpec spec();
@@ -20,10 +22,14 @@ public interface Model {
     ParamLayout layout();
 
     /** Shape of one input image. */
-    Shape inputShape();
+    default Shape inputShape() {
+        return spec().inputShape();
+    }
 
     /** Values per input image. */
-    int inputSize();
+    default int inputSize() {
+        return inputShape().size();
+    }
 
     /** Number of output classes. */
     int classes();

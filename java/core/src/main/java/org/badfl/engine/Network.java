@@ -92,22 +92,9 @@ public final class Network implements Model {
 
     // ------------------------------------------------------------------ description
 
-    public String name() {
-        return spec.name();
-    }
-
     /** The blueprint this network was built from (creates more instances of the same architecture). */
     public ModelSpec spec() {
         return spec;
-    }
-
-    public Shape inputShape() {
-        return spec.inputShape();
-    }
-
-    /** Values per input image: {@code inputShape().size()}. */
-    public int inputSize() {
-        return inputSize;
     }
 
     /** Outputs (logits) per image. */

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.badfl.engine.ParamLayout;
@@ -27,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CatalogueAdversarialInputsTest {
 
-    static final ParamLayout LAYOUT = Rounds.withBn(12, 3);
-    static final int D = 15;
+    static final ParamLayout LAYOUT = AdversarialInputsTest.LAYOUT;
+    static final int D = AdversarialInputsTest.D;
 
     static final Map<String, Supplier<Defense>> DEFENSES = new LinkedHashMap<>();
 
@@ -49,22 +48,11 @@ class CatalogueAdversarialInputsTest {
     }
 
     static float[] global() {
-        float[] g = new float[D];
-        for (int i = 0; i < D; i++) {
-            g[i] = 0.1f * (i - 7);
-        }
-        return g;
+        return AdversarialInputsTest.global();
     }
 
     static float[][] benign(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[][] rows = new float[n][D];
-        for (float[] row : rows) {
-            for (int j = 0; j < D; j++) {
-                row[j] = (float) (0.5 + 0.1 * rng.nextGaussian());
-            }
-        }
-        return rows;
+        return AdversarialInputsTest.benign(n, seed);
     }
 
     static RoundResult run(String name, float[][] rows, long seed) {

@@ -10,7 +10,6 @@ import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Network;
 import org.badfl.engine.NonFiniteException;
 import org.badfl.engine.ParamLayout;
-import org.badfl.engine.Shape;
 import org.badfl.gpu.Device;
 import org.badfl.gpu.DeviceBuffer;
 
@@ -119,10 +118,6 @@ public final class GpuNetwork implements Model, AutoCloseable {
 
     // ------------------------------------------------------------------ description
 
-    public String name() {
-        return spec.name();
-    }
-
     public ModelSpec spec() {
         return spec;
     }
@@ -137,14 +132,6 @@ public final class GpuNetwork implements Model, AutoCloseable {
 
     public DeviceContext context() {
         return ctx;
-    }
-
-    public Shape inputShape() {
-        return spec.inputShape();
-    }
-
-    public int inputSize() {
-        return inputSize;
     }
 
     public int classes() {
