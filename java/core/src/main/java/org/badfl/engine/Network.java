@@ -407,6 +407,37 @@ public final class Network implements Model {
         propagate(new Pass(compute, false, false, guided, dropoutSeed, dropoutStep), dLogits, out);
     }
 
+    /**
+     * Saliency maps of every class on the same images: {@code out[c]} = {@link #saliency(float[], int, int,
+     * boolean) saliency(x, batch, c, guided)}, bit-identical, but with one eval-mode forward shared by all classes
+     * (the backward passes read the forward's activations and never write them), so a model's inspection costs
+     * one forward and {@code classes()} backwards instead of {@code classes()} of each.
+     *
+     * @param x      images, at least {@code batch * inputSize()} values (NCHW; not modified)
+     * @param batch  number of images, &ge; 1
+     * @param guided guided backprop (true) or the plain gradient
+     * @return {@code classes()} new arrays of {@code batch * inputSize()} values
+     */
+    public float[][] saliencyPerClass(float[] x, int batch, boolean guided) {
+        checkBatch(batch);
+        forward(x, batch, false);
+        int n = batch * classes;
+        if (dLogits.length != n) {
+            dLogits = new float[n];
+        }
+        float[][] out = new float[classes][];
+        Pass pass = new Pass(compute, false, false, guided, dropoutSeed, dropoutStep);
+        for (int c = 0; c < classes; c++) {
+            java.util.Arrays.fill(dLogits, 0f);
+            for (int b = 0; b < batch; b++) {
+                dLogits[b * classes + c] = 1f;
+            }
+            out[c] = new float[Math.multiplyExact(batch, inputSize)];
+            propagate(pass, dLogits, out[c]);
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ checks and diagnosis
 
     private void checkBatch(int batch) {

@@ -8,7 +8,8 @@ import org.badfl.server.ModelInspector;
 /**
  * {@link ModelInspector} on the badfl engine: rebuilds the model from flat parameters ({@link ModelSpec}) and
  * computes guided-backprop saliency ({@link Network#saliency}: eval mode, logits not softmax, ReLUs pass gradient
- * only where input and upstream gradient are positive) of every class logit on every inspection image.
+ * only where input and upstream gradient are positive) of every class logit on every inspection image, with one
+ * forward pass per model shared by all classes ({@link Network#saliencyPerClass}).
  * <p>One network is built once and re-used (its parameters are overwritten per call), so an inspector is not
  * thread-safe; create one per thread.
  */
@@ -68,11 +69,10 @@ public final class NetworkInspector implements ModelInspector {
 
     @Override
     public float[][] guidedGradients(float[] params) {
-        network.setParams(params);
-        float[][] out = new float[classes()][];
-        for (int c = 0; c < out.length; c++) {
-            out[c] = count == 0 ? new float[0] : network.saliency(images, count, c, true);
+        if (count == 0) {
+            return new float[classes()][0];
         }
-        return out;
+        network.setParams(params);
+        return network.saliencyPerClass(images, count, true);
     }
 }
