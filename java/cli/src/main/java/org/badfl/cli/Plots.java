@@ -60,7 +60,7 @@ public final class Plots {
         for (RoundRecord r : records) {
             Double y = metric.apply(r);
             XYSeries s = byDefense.computeIfAbsent(r.defense(), XYSeries::new);
-            if (y != null) {
+            if (y != null && !y.isNaN()) { // NaN: a round not evaluated (eval-every)
                 s.add(r.round(), y);
             }
             maxRound = Math.max(maxRound, r.round());

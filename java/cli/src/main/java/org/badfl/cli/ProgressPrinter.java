@@ -98,8 +98,9 @@ public final class ProgressPrinter implements SimulationListener {
         if (silent) {
             return;
         }
-        String metrics = String.format(Locale.ROOT, "acc %.2f%%%s", 100 * r.acc(),
-            r.meanAsr() == null ? "" : String.format(Locale.ROOT, " asr %.2f%%", 100 * r.meanAsr()));
+        String metrics = Double.isNaN(r.acc()) ? "not evaluated (eval-every)"
+            : String.format(Locale.ROOT, "acc %.2f%%%s", 100 * r.acc(),
+                r.meanAsr() == null ? "" : String.format(Locale.ROOT, " asr %.2f%%", 100 * r.meanAsr()));
         if (progressBar != null) {
             progressBar.setExtraMessage("round " + r.round() + "/" + rounds + " " + metrics);
         } else {

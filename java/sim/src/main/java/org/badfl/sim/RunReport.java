@@ -64,7 +64,7 @@ public final class RunReport {
     }
 
     private static String num(Double v) {
-        return v == null ? "" : Double.toString(v);
+        return v == null || v.isNaN() ? "" : Double.toString(v);
     }
 
     private static String secs(double v) {

@@ -34,7 +34,7 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"name", "out", "seed", "threads", "dataset", "normalize", "partition", "dirichletAlpha",
     "minSamples", "rootSet", "inspectionSet", "model", "rounds", "clients", "fraction", "epochs", "batchSize", "lr",
-    "momentum", "weightDecay", "evalBatchSize", "defenses", "defenseOptions", "moreAdversaries"})
+    "momentum", "weightDecay", "evalBatchSize", "evalEvery", "defenses", "defenseOptions", "moreAdversaries"})
 public final class ScenarioConfig {
 
     /** The pseudo-defense "no attack": FedAvg with every adversary's attack disabled. */
@@ -119,6 +119,11 @@ public final class ScenarioConfig {
     @JsonPropertyDescription("Images per forward pass when evaluating (speed only).")
     public int evalBatchSize = 250;
 
+    @JsonPropertyDescription("Evaluate ACC and ASR every k rounds and after the last one (1 = every round). The "
+        + "rounds in between leave acc and asr empty in rounds.csv; the model and every result of an evaluated "
+        + "round are the same for any k.")
+    public int evalEvery = 1;
+
     // ---------------------------------------------------------------- defenses and adversaries
 
     @JsonPropertyDescription("Defenses compared on the identical scenario (no-attack = FedAvg without attack).")
@@ -182,6 +187,7 @@ public final class ScenarioConfig {
         require("momentum", momentum >= 0 && momentum < 1, "in [0, 1)", momentum);
         require("weight-decay", weightDecay >= 0 && Double.isFinite(weightDecay), "a finite number >= 0", weightDecay);
         require("eval-batch-size", evalBatchSize >= 1, ">= 1", evalBatchSize);
+        require("eval-every", evalEvery >= 1, ">= 1", evalEvery);
 
         require("defenses", defenses != null && !defenses.isEmpty(), "at least one defense", defenses);
         Set<String> seen = new LinkedHashSet<>();

@@ -321,8 +321,10 @@ public final class Simulation {
 
             long t2 = System.nanoTime();
             float[] evaluated = result.modelToEvaluate();
-            double acc = evaluator.accuracy(evaluated, scenario.test(), scenario.cleanTestIndices(), compute);
-            double[] asr = attackSuccessRates(evaluator, evaluated, compute);
+            boolean evaluate = t % config.evalEvery == 0 || t == config.rounds;
+            double acc = evaluate
+                ? evaluator.accuracy(evaluated, scenario.test(), scenario.cleanTestIndices(), compute) : Double.NaN;
+            double[] asr = evaluate ? attackSuccessRates(evaluator, evaluated, compute) : notEvaluated();
             double evalSeconds = (System.nanoTime() - t2) / 1e9;
 
             RoundRecord record = new RoundRecord(name, t, acc, asr, selected.length, attackingIds.size(),
@@ -380,6 +382,13 @@ public final class Simulation {
                     tamper.tamper(defense, round, id, attacking[i], delta));
             }
         }
+    }
+
+    /** ASR entries of a round that is not evaluated ({@code eval-every}): NaN per adversary. */
+    private double[] notEvaluated() {
+        double[] asr = new double[scenario.adversaries().size()];
+        java.util.Arrays.fill(asr, Double.NaN);
+        return asr;
     }
 
     /** Phase 4, evaluation: ASR of the round's evaluation model per adversary. */
