@@ -7,12 +7,14 @@ import org.badfl.server.ServerContext;
 
 /**
  * {@link ModelInspector} from a {@link ServerContext}'s inspection images and model factory
- * ({@link ServerContext#inspectionImages()}, {@link ServerContext#model}): what the simulator provides. Each
- * inspected model is a fresh network from {@code context.model(params)}, running on the context's threads.
+ * ({@link ServerContext#inspectionImages()}, {@link ServerContext#model}): what the simulator provides. One
+ * network of the federation's architecture is built per round (from G) and re-used for every inspected model: its
+ * parameters are overwritten per call and its saliency passes share one forward per model
+ * ({@link Network#saliencyPerClass}), on the context's threads. Not thread-safe: inspect one model at a time.
  */
 final class ContextInspector implements ModelInspector {
 
-    private final ServerContext context;
+    private final Network network;
     private final float[] images;
     private final int count;
     private final int classes;
@@ -21,7 +23,7 @@ final class ContextInspector implements ModelInspector {
     private final int width;
 
     private ContextInspector(ServerContext context, float[] images, Network probe) {
-        this.context = context;
+        this.network = probe.setCompute(context.compute());
         this.images = images;
         int size = probe.inputSize();
         if (images.length % size != 0) {
@@ -82,11 +84,10 @@ final class ContextInspector implements ModelInspector {
 
     @Override
     public float[][] guidedGradients(float[] params) {
-        Network net = context.model(params).setCompute(context.compute());
-        float[][] out = new float[classes][];
-        for (int c = 0; c < classes; c++) {
-            out[c] = count == 0 ? new float[0] : net.saliency(images, count, c, true);
+        if (count == 0) {
+            return new float[classes][0];
         }
-        return out;
+        network.setParams(params);
+        return network.saliencyPerClass(images, count, true);
     }
 }
