@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *       {@code dataset-fashion-mnist}, found at {@value #FASHION_MNIST_DIR} when installed.</li>
  *   <li>{@code idx:<folder>}: any IDX folder ({@code train-images-idx3-ubyte[.gz]}, {@code train-labels-...},
  *       {@code t10k-...} or {@code test-...}; {@code .} instead of {@code -} also accepted). EMNIST names
- *       ({@code emnist-<split>-train-images-idx3-ubyte}) are read transposed with the split's class count.
+ *       ({@code emnist-<split>-train-images-idx3-ubyte}) are read transposed with the split's class count;
+ *       the letters split's labels 1..26 are read as 0..25.
  *       A folder with several sets needs the prefix: {@code idx:<folder>/emnist-digits}.</li>
  *   <li>{@code cifar10:<folder>}: CIFAR-10 binary files ({@code data_batch_*.bin}, {@code test_batch.bin}).</li>
  *   <li>{@code synthetic[:n=2000,test=500,classes=10,channels=1,size=28,seed=1]}: {@link SyntheticDataset}.</li>
@@ -41,7 +42,9 @@ public final class DatasetSource {
 
     /** EMNIST split -> class count (Cohen et al., "EMNIST: an extension of MNIST to handwritten letters", 2017). */
     static final Map<String, Integer> EMNIST_CLASSES = Map.of("byclass", 62, "bymerge", 47, "balanced", 47,
-        "letters", 27, "digits", 10, "mnist", 10);
+        "letters", 26, "digits", 10, "mnist", 10);
+    /** EMNIST letters stores a..z as labels 1..26 (no class 0); they are read as 0..25. */
+    static final Map<String, Integer> EMNIST_LABEL_OFFSET = Map.of("letters", 1);
 
     private static final Pattern IDX_FILE = Pattern.compile(
         "(?<prefix>.*?)(?<split>train|t10k|test)[-.](?<kind>images|labels)[-.]idx(?<dims>[13])[-.]ubyte(?<gz>\\.gz)?");
@@ -139,7 +142,8 @@ public final class DatasetSource {
         IdxSet set = singleSet(folder, prefix);
         Integer emnistClasses = set.emnistSplit() == null ? null : EMNIST_CLASSES.get(set.emnistSplit());
         List<String> names = set.emnistSplit() == null ? null : emnistClassNames(set.emnistSplit());
-        String desc = (set.emnistSplit() != null ? "EMNIST " + set.emnistSplit() + " (transposed on load)" : "IDX files")
+        String desc = (set.emnistSplit() != null ? "EMNIST " + set.emnistSplit() + " (transposed on load"
+            + (set.labelOffset() > 0 ? ", labels 1-26 read as 0-25" : "") + ")" : "IDX files")
             + " in " + folder + (set.prefix.isEmpty() ? "" : ", prefix " + set.prefix);
         return set.load("idx:" + path, emnistClasses == null ? 0 : emnistClasses, names, desc);
     }
@@ -177,9 +181,14 @@ public final class DatasetSource {
             return null;
         }
 
+        /** What EMNIST's stored labels exceed badfl's 0-based ones by (1 for letters, else 0). */
+        int labelOffset() {
+            return emnistSplit() == null ? 0 : EMNIST_LABEL_OFFSET.getOrDefault(emnistSplit(), 0);
+        }
+
         /**
          * Reads all four files; {@code numClasses <= 0} infers max label + 1 over both splits. EMNIST is
-         * transposed.
+         * transposed, and letters labels lowered to 0..25.
          */
         TrainTest load(String spec, int numClasses, List<String> classNames, String description) {
             IdxReader.Images trI = IdxReader.readImages(trainImages);
@@ -193,9 +202,10 @@ public final class DatasetSource {
             int classes = numClasses > 0 ? numClasses
                 : Math.max(IdxReader.maxLabel(trL), IdxReader.maxLabel(teL)) + 1;
             boolean transposed = emnistSplit() != null;
-            Dataset train = IdxReader.toDataset(spec + "/train", trI, trL, classes, transposed, classNames, null);
-            Dataset test = IdxReader.toDataset(spec + "/test", teI, teL, classes, transposed, classNames,
-                train.normalization());
+            Dataset train = IdxReader.toDataset(spec + "/train", trI, trL, classes, labelOffset(), transposed,
+                classNames, null);
+            Dataset test = IdxReader.toDataset(spec + "/test", teI, teL, classes, labelOffset(), transposed,
+                classNames, train.normalization());
             List<DataFile> files = new ArrayList<>();
             for (Path f : List.of(trainImages, trainLabels, testImages, testLabels)) {
                 files.add(DataFile.of(f));
@@ -323,15 +333,8 @@ public final class DatasetSource {
                 + ", found " + split);
         };
         List<String> names = new ArrayList<>();
-        if (chars == null) {
-            names.add("N/A");  // EMNIST letters labels run 1..26; label 0 is unused
-            for (char c : lower.toCharArray()) {
-                names.add(String.valueOf(c));
-            }
-        } else {
-            for (char c : chars.toCharArray()) {
-                names.add(String.valueOf(c));
-            }
+        for (char c : (chars == null ? lower : chars).toCharArray()) {
+            names.add(String.valueOf(c));  // letters: a..z, stored as 1..26 and read as 0..25
         }
         return Collections.unmodifiableList(names);
     }

@@ -91,14 +91,69 @@ class DatasetSourceTest {
     @Test
     void severalSetsNeedAPrefix() throws IOException {
         TestFiles.idxSet(dir, "emnist-digits-", "test", 10, 4, 3, 3, 10, false);
-        TestFiles.idxSet(dir, "emnist-letters-", "test", 30, 4, 3, 3, 27, false);
+        TestFiles.idxSet(dir, "emnist-balanced-", "test", 50, 4, 3, 3, 47, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> DatasetSource.load("idx:" + dir));
-        assertTrue(e.getMessage().contains("2 sets") && e.getMessage().contains("emnist-letters"), e.getMessage());
-        TrainTest letters = DatasetSource.load("idx:" + dir.resolve("emnist-letters"));
-        assertEquals(27, letters.train().numClasses());
-        assertEquals("N/A", letters.train().className(0));
-        assertEquals("z", letters.train().className(26));
+        assertTrue(e.getMessage().contains("2 sets") && e.getMessage().contains("emnist-balanced"), e.getMessage());
+        TrainTest balanced = DatasetSource.load("idx:" + dir.resolve("emnist-balanced"));
+        assertEquals(47, balanced.train().numClasses());
+        assertEquals("t", balanced.train().className(46));
+    }
+
+    /** Writes an EMNIST-style set: every upright H x W image stored transposed (W rows of H bytes). */
+    private void emnistSet(String prefix, int[][][] upright, int[] labels) throws IOException {
+        int n = upright.length;
+        int h = upright[0].length;
+        int w = upright[0][0].length;
+        byte[] stored = new byte[n * h * w];
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < w; r++) {          // stored row r = upright column r
+                for (int c = 0; c < h; c++) {
+                    stored[i * h * w + r * h + c] = (byte) upright[i][c][r];
+                }
+            }
+        }
+        byte[] lab = new byte[n];
+        for (int i = 0; i < n; i++) {
+            lab[i] = (byte) labels[i];
+        }
+        for (String split : new String[] {"train", "test"}) {
+            TestFiles.write(dir, prefix + split + "-images-idx3-ubyte",
+                TestFiles.idxImages(IdxReader.IMAGES_MAGIC, n, w, h, stored));
+            TestFiles.write(dir, prefix + split + "-labels-idx1-ubyte",
+                TestFiles.idxLabels(IdxReader.LABELS_MAGIC, n, lab));
+        }
+    }
+
+    @Test
+    void emnistLettersComeOutUprightWithLabelsZeroTo25() throws IOException {
+        // an "L" in a 4 x 3 image (4 rows, 3 columns): the left column and the bottom row lit
+        int[][] l = {{255, 0, 0}, {255, 0, 0}, {255, 0, 0}, {255, 255, 255}};
+        int[][] other = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {10, 11, 12}};
+        emnistSet("emnist-letters-", new int[][][] {l, other, l}, new int[] {12, 1, 26});
+        TrainTest tt = DatasetSource.load("idx:" + dir);
+        assertEquals(26, tt.train().numClasses());
+        assertEquals("1x4x3", tt.train().shapeString());
+        assertArrayEquals(new int[] {11, 0, 25}, tt.train().labels());   // l, a, z
+        assertEquals("l", tt.train().className(11));
+        assertEquals("a", tt.train().className(0));
+        assertEquals("z", tt.train().className(25));
+        for (int r = 0; r < 4; r++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(l[r][c] / 255f, tt.train().pixel(0, 0, r, c), "image 0 at " + r + "," + c);
+                assertEquals(other[r][c] / 255f, tt.test().pixel(1, 0, r, c), "image 1 at " + r + "," + c);
+            }
+        }
+        assertTrue(tt.description().contains("labels 1-26 read as 0-25"), tt.description());
+    }
+
+    @Test
+    void emnistLettersLabelZeroIsAnError() throws IOException {
+        int[][] img = {{1, 2}, {3, 4}};
+        emnistSet("emnist-letters-", new int[][][] {img, img}, new int[] {3, 0});
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> DatasetSource.load("idx:" + dir));
+        assertTrue(e.getMessage().contains("emnist-letters-train-labels-idx1-ubyte")
+            && e.getMessage().contains("expected in [1, 27), found 0"), e.getMessage());
     }
 
     @Test
