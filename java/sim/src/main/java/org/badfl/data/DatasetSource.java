@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  *   <li>{@code mnist-embedded} (default): 10,000 real MNIST digits embedded in the jar (8,000 train / 2,000
  *       test, stratified; see resources {@code org/badfl/data/mnist-embedded/PROVENANCE.md}). No network.</li>
  *   <li>{@code fashion-mnist}: the full Fashion-MNIST (60,000 + 10,000) of the Debian package
- *       {@code dataset-fashion-mnist}, found at {@value #FASHION_MNIST_DIR} when installed.</li>
+ *       {@code dataset-fashion-mnist}, found at {@value #FASHION_MNIST_DIR} when installed;
+ *       {@code fashion-mnist:train=N} keeps N training images (see {@link #withTrainingSubset}) and the whole
+ *       test split.</li>
  *   <li>{@code idx:<folder>}: any IDX folder ({@code train-images-idx3-ubyte[.gz]}, {@code train-labels-...},
  *       {@code t10k-...} or {@code test-...}; {@code .} instead of {@code -} also accepted). EMNIST names
  *       ({@code emnist-<split>-train-images-idx3-ubyte}) are read transposed with the split's class count;
@@ -64,6 +66,9 @@ public final class DatasetSource {
         }
         if (s.equals("fashion-mnist")) {
             return loadFashionMnist(Path.of(FASHION_MNIST_DIR));
+        }
+        if (s.startsWith("fashion-mnist:")) {
+            return withTrainingSubset(loadFashionMnist(Path.of(FASHION_MNIST_DIR)), s);
         }
         if (s.equals("synthetic") || s.startsWith("synthetic:")) {
             return SyntheticDataset.fromSpec(s);
@@ -123,6 +128,65 @@ public final class DatasetSource {
         IdxSet set = singleSet(folder, null);
         return set.load("fashion-mnist", 10, FASHION_CLASS_NAMES,
             "Fashion-MNIST (Zalando, MIT) from " + folder);
+    }
+
+    /**
+     * {@code <source>:train=N}: the first images of each class of the training split, in file order, N in all
+     * with every class keeping its share (largest remainder), and the whole test split. No randomness: the same
+     * N gives the same images. For a large held-out test split (e.g. an edge-case tail of hundreds of images)
+     * at the training cost of a small one.
+     */
+    static TrainTest withTrainingSubset(TrainTest full, String spec) {
+        String option = spec.substring(spec.indexOf(':') + 1);
+        int n;
+        try {
+            if (!option.startsWith("train=")) {
+                throw new NumberFormatException();
+            }
+            n = Integer.parseInt(option.substring(6));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("dataset '" + spec + "': expected " + spec.substring(0,
+                spec.indexOf(':')) + ":train=N (N training images), found '" + option + "'");
+        }
+        Dataset train = full.train();
+        if (n < train.numClasses() || n > train.size()) {
+            throw new IllegalArgumentException("dataset '" + spec + "': expected train=N with N in [" + train.numClasses()
+                + ", " + train.size() + "] (one image per class at least, the training split at most), found " + n);
+        }
+        int[] hist = train.classHistogram();
+        int[] take = new int[hist.length];
+        double[] remainder = new double[hist.length];
+        int taken = 0;
+        for (int c = 0; c < hist.length; c++) {
+            double exact = (double) n * hist[c] / train.size();
+            take[c] = (int) Math.floor(exact);
+            remainder[c] = exact - take[c];
+            taken += take[c];
+        }
+        while (taken < n) { // largest remainders first, lower class first on ties
+            int best = 0;
+            for (int c = 1; c < hist.length; c++) {
+                if (remainder[c] > remainder[best]) {
+                    best = c;
+                }
+            }
+            take[best]++;
+            remainder[best] = -1;
+            taken++;
+        }
+        int[] chosen = new int[n];
+        int k = 0;
+        int[] left = take.clone();
+        for (int i = 0; i < train.size(); i++) {
+            int c = train.label(i);
+            if (left[c] > 0) {
+                left[c]--;
+                chosen[k++] = i;
+            }
+        }
+        Dataset subset = train.subset(chosen, train.name() + "[" + n + "]");
+        return new TrainTest(subset, full.test(), spec, full.description() + "; training split: the first " + n + " of "
+            + train.size() + " images (each class its share, in file order), test split whole", full.files());
     }
 
     /** IDX files in {@code path}: a folder with one set, or {@code <folder>/<prefix>} selecting one set. */

@@ -67,6 +67,38 @@ class DatasetSourceTest {
     }
 
     @Test
+    void trainingSubsetKeepsEachClassShareInFileOrderAndTheWholeTestSplit() throws IOException {
+        TestFiles.idxSet(dir, "", "t10k", 12, 5, 4, 4, 3, false);   // labels i mod 3: 4 per class
+        TrainTest full = DatasetSource.load("idx:" + dir);
+        TrainTest sub = DatasetSource.withTrainingSubset(full, "idx-test:train=7");
+        // 7 * 4/12 = 2.33 per class: floors 2, 2, 2; the one left goes to class 0 (ties: lower class)
+        assertArrayEquals(new int[] {0, 1, 2, 0, 1, 2, 0}, sub.train().labels());
+        assertEquals(full.train().pixel(6, 0, 1, 2), sub.train().pixel(6, 0, 1, 2));
+        assertEquals(5, sub.test().size());
+        assertEquals(full.train().normalization().mean(0), sub.test().normalization().mean(0));
+        assertEquals(full.files(), sub.files());
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+            () -> DatasetSource.withTrainingSubset(full, "x:train=13"));
+        assertTrue(tooMany.getMessage().contains("[3, 12]") && tooMany.getMessage().contains("found 13"),
+            tooMany.getMessage());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+            () -> DatasetSource.load("fashion-mnist:n=8000"));
+        assertTrue(typo.getMessage().contains("fashion-mnist:train=N") || typo.getMessage().contains("dataset-fashion"),
+            typo.getMessage());
+    }
+
+    @Test
+    void fashionMnistTrainingSubsetWhenInstalled() {
+        assumeTrue(DatasetSource.fashionMnistInstalled(), "dataset-fashion-mnist not installed");
+        TrainTest tt = DatasetSource.load("fashion-mnist:train=8000");
+        assertEquals(8000, tt.train().size());
+        assertArrayEquals(new int[] {800, 800, 800, 800, 800, 800, 800, 800, 800, 800}, tt.train().classHistogram());
+        assertEquals(10000, tt.test().size());
+        assertArrayEquals(new int[] {9, 0, 0, 3, 0, 2, 7, 2, 5, 5}, Arrays.copyOf(tt.train().labels(), 10));
+        assertEquals("fashion-mnist:train=8000", tt.spec());
+    }
+
+    @Test
     void idxFolderWithStandardNamesGzipOrRaw() throws IOException {
         TestFiles.idxSet(dir, "", "t10k", 12, 5, 4, 4, 3, true);
         TrainTest tt = DatasetSource.load("idx:" + dir);
