@@ -83,7 +83,12 @@ public final class Cifar10Reader {
         }
         Dataset trainSet = readFiles(name + "/train", train, null);
         Dataset testSet = readFiles(name + "/test", List.of(test), trainSet.normalization());
-        return new TrainTest(trainSet, testSet, name, "CIFAR-10 binary files in " + dir);
+        List<DataFile> files = new ArrayList<>();
+        for (Path f : train) {
+            files.add(DataFile.of(f));
+        }
+        files.add(DataFile.of(test));
+        return new TrainTest(trainSet, testSet, name, "CIFAR-10 binary files in " + dir, files);
     }
 
     /** Reads and concatenates CIFAR-10 binary files (in the given order) into one dataset. */

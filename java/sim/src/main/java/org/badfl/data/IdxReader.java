@@ -132,16 +132,24 @@ public final class IdxReader {
      */
     static Dataset toDataset(String name, Images images, Labels labels, int numClasses, boolean transposed,
                              List<String> classNames, Normalization normalization) {
+        return toDataset(name, images, labels, numClasses, 0, transposed, classNames, normalization);
+    }
+
+    /**
+     * As above, with every stored label lowered by {@code labelOffset} (EMNIST letters stores 1..26 for a..z).
+     */
+    static Dataset toDataset(String name, Images images, Labels labels, int numClasses, int labelOffset,
+                             boolean transposed, List<String> classNames, Normalization normalization) {
         if (images.count != labels.labels.length) {
             throw new DatasetFormatException(images.file + " and " + labels.file + ": expected as many labels as images, "
                 + "found " + images.count + " images and " + labels.labels.length + " labels");
         }
         int[] lab = new int[images.count];
         for (int i = 0; i < lab.length; i++) {
-            lab[i] = labels.labels[i] & 0xFF;
-            if (lab[i] >= numClasses) {
-                throw new DatasetFormatException(labels.file + ": label " + i + " expected in [0, " + numClasses
-                    + "), found " + lab[i]);
+            lab[i] = (labels.labels[i] & 0xFF) - labelOffset;
+            if (lab[i] < 0 || lab[i] >= numClasses) {
+                throw new DatasetFormatException(labels.file + ": label " + i + " expected in [" + labelOffset + ", "
+                    + (numClasses + labelOffset) + "), found " + (lab[i] + labelOffset));
             }
         }
         int rows = images.rows;

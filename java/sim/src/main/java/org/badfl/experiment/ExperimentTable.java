@@ -97,6 +97,7 @@ public final class ExperimentTable {
         List<Row> rows = new ArrayList<>();
         Set<String> data = new LinkedHashSet<>();
         Set<String> models = new LinkedHashSet<>();
+        Map<String, String> dataFiles = new LinkedHashMap<>();
         for (List<ExperimentCell> group : groups.values()) {
             Map<String, Map<String, List<Double>>> byDefense = new LinkedHashMap<>();
             Map<String, List<String>> cellsOf = new LinkedHashMap<>();
@@ -109,6 +110,9 @@ public final class ExperimentTable {
                 JsonNode scenario = summary.path("scenario");
                 data.add(scenario.path("data").path("description").asText(scenario.path("data").path("source")
                     .asText("?")));
+                for (JsonNode file : scenario.path("data").path("files")) {
+                    dataFiles.put(file.path("name").asText(), file.path("sha256").asText());
+                }
                 models.add(scenario.path("model").path("name").asText("?") + " ("
                     + scenario.path("model").path("parameters").asText("?") + " parameters)");
                 if (asrImages.isEmpty()) {
@@ -137,12 +141,17 @@ public final class ExperimentTable {
         List<Long> seeds = spec.seeds(profile);
         String caption = spec.title() + ". Profile " + profile + (spec.profileDescription(profile).isEmpty() ? ""
             : " (" + spec.profileDescription(profile) + ")") + ". Data used: " + String.join("; ", data)
-            + ". Model: " + String.join("; ", models) + ". Mean over seeds " + seeds
+            + " (files and their SHA-256: provenance, data_files_sha256). Model: " + String.join("; ", models)
+            + ". Mean over seeds " + seeds
             + (seeds.size() > 1 ? " with the 95% Student-t interval (±)" : " (one seed: no interval)")
             + ". ACC on the clean test images; ASR on the triggered test images counted in the column 'ASR images' "
-            + "(one image = 100/that many points). Smoothed columns: the test-time smoothed classifier, only for "
+            + "(one image = 100/that many points; one number per adversary); 'FedAvg ASR' repeats the fedavg row's "
+            + "ASR of the same cells in every row, the attack's strength without defense. Smoothed columns: the test-time smoothed classifier, only for "
             + "defenses evaluated with it.";
-        return new ExperimentTable(spec.name(), spec.title(), profile, caption, axes, rows, provenance,
+        ObjectNode traced = provenance.deepCopy();
+        ObjectNode files = traced.putObject("data_files_sha256");
+        dataFiles.forEach(files::put);
+        return new ExperimentTable(spec.name(), spec.title(), profile, caption, axes, rows, traced,
             spec.figure());
     }
 
@@ -176,6 +185,19 @@ public final class ExperimentTable {
 
     public ObjectNode provenance() {
         return provenance;
+    }
+
+    /**
+     * FedAvg's ASR in {@code row}'s cells (the row with the same axis labels and defense {@code fedavg}): the
+     * attack's strength without defense, shown beside every defense's ASR. Null when those cells ran no FedAvg.
+     */
+    public Stat fedavgAsr(Row row) {
+        for (Row r : rows) {
+            if (r.defense().equals("fedavg") && r.labels().equals(row.labels())) {
+                return r.metric("asr");
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ outputs
@@ -218,8 +240,8 @@ public final class ExperimentTable {
         for (String m : ExperimentSpec.METRICS) {
             sb.append(' ').append(header(m)).append(" |");
         }
-        sb.append(" ASR images |\n|");
-        sb.append("---|".repeat(axes.size() + 3 + ExperimentSpec.METRICS.size())).append('\n');
+        sb.append(" ASR images | FedAvg ASR (%) |\n|");
+        sb.append("---|".repeat(axes.size() + 4 + ExperimentSpec.METRICS.size())).append('\n');
         for (Row r : rows) {
             sb.append('|');
             for (String a : axes) {
@@ -229,13 +251,23 @@ public final class ExperimentTable {
             for (String m : ExperimentSpec.METRICS) {
                 sb.append(' ').append(format(r.metric(m), m)).append(" |");
             }
-            sb.append(' ').append(r.asrImages().isEmpty() ? "-" : join(r.asrImages())).append(" |\n");
+            sb.append(' ').append(r.asrImages().isEmpty() ? "-" : join(r.asrImages())).append(" | ")
+                .append(format(fedavgAsr(r), "asr")).append(" |\n");
         }
         sb.append("\nTPR/TNR as in the paper (counts summed over all rounds; '-' for defenses that flag nobody). "
             + "Each cell is a run folder under cells/ (its config.json re-runs it with ./badfl run --config).\n\n");
         sb.append("## Provenance\n\n");
-        provenance.properties().forEach(e -> sb.append("- ").append(e.getKey()).append(": ")
-            .append(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()).append('\n'));
+        provenance.properties().forEach(e -> {
+            sb.append("- ").append(e.getKey()).append(':');
+            if (e.getValue().isObject()) {
+                e.getValue().properties().forEach(f -> sb.append("\n  - ").append(f.getKey()).append(": ")
+                    .append(f.getValue().asText()));
+                sb.append('\n');
+            } else {
+                sb.append(' ').append(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())
+                    .append('\n');
+            }
+        });
         return sb.toString();
     }
 
@@ -243,7 +275,10 @@ public final class ExperimentTable {
         return String.join(" / ", xs.stream().map(String::valueOf).toList());
     }
 
-    /** One line per row: axes, defense, seeds, then mean and ci95 (half-width) per metric, asr_images, cells. */
+    /**
+     * One line per row: axes, defense, seeds, then mean and ci95 (half-width) per metric, asr_images, FedAvg's ASR
+     * (mean, ci95) in the same cells, cells.
+     */
     public String csv() {
         StringBuilder sb = new StringBuilder();
         for (String a : axes) {
@@ -253,7 +288,7 @@ public final class ExperimentTable {
         for (String m : ExperimentSpec.METRICS) {
             sb.append(',').append(m).append("_mean,").append(m).append("_ci95");
         }
-        sb.append(",asr_images,cells\n");
+        sb.append(",asr_images,fedavg_asr_mean,fedavg_asr_ci95,cells\n");
         for (Row r : rows) {
             for (String a : axes) {
                 sb.append(csvCell(r.labels().get(a))).append(',');
@@ -264,8 +299,11 @@ public final class ExperimentTable {
                 sb.append(',').append(s.mean() == null ? "" : Double.toString(s.mean())).append(',')
                     .append(s.halfWidth() == null ? "" : Double.toString(s.halfWidth()));
             }
+            Stat fedavg = fedavgAsr(r);
             sb.append(',').append(csvCell(join(r.asrImages()))).append(',')
-                .append(csvCell(String.join(" ", r.cells()))).append('\n');
+                .append(fedavg == null || fedavg.mean() == null ? "" : Double.toString(fedavg.mean())).append(',')
+                .append(fedavg == null || fedavg.halfWidth() == null ? "" : Double.toString(fedavg.halfWidth()))
+                .append(',').append(csvCell(String.join(" ", r.cells()))).append('\n');
         }
         return sb.toString();
     }
@@ -304,6 +342,10 @@ public final class ExperimentTable {
             }
             ArrayNode images = o.putArray("asr_images");
             r.asrImages().forEach(images::add);
+            Stat fedavg = fedavgAsr(r);
+            ObjectNode fo = o.putObject("fedavg_asr");
+            putNullable(fo, "mean", fedavg == null ? null : fedavg.mean());
+            putNullable(fo, "ci95", fedavg == null ? null : fedavg.halfWidth());
             ArrayNode cells = o.putArray("cells");
             r.cells().forEach(cells::add);
         }

@@ -23,6 +23,7 @@ import org.badfl.clients.PixelPatternAttack;
 import org.badfl.clients.TrainingSettings;
 import org.badfl.data.AsrSet;
 import org.badfl.data.Dataset;
+import org.badfl.data.DataFile;
 import org.badfl.data.DatasetSource;
 import org.badfl.data.DirichletPartitioner;
 import org.badfl.data.EdgeCaseSet;
@@ -463,8 +464,8 @@ public final class Scenario {
 
     /**
      * The scenario as written to {@code summary.json}: the resolved config without run-only keys (name, out,
-     * threads), the data, the held-out server sets (indices into the training split), the partition sizes and
-     * each adversary's clients.
+     * threads), the data (with the SHA-256 of every file read), the held-out server sets (indices into the
+     * training split), the partition sizes and each adversary's clients.
      */
     public ObjectNode describe() {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -478,6 +479,10 @@ public final class Scenario {
         d.put("shape", train().shapeString());
         d.put("classes", train().numClasses());
         d.put("clean_test_images", cleanTestIndices.length);
+        ArrayNode files = d.putArray("files");
+        for (DataFile file : data.files()) {
+            files.addObject().put("name", file.name()).put("bytes", file.bytes()).put("sha256", file.sha256());
+        }
         ObjectNode m = o.putObject("model");
         m.put("name", modelSpec.name());
         m.put("parameters", modelSpec.layout().size());

@@ -62,7 +62,7 @@ public final class ScenarioConfig {
 
     // ---------------------------------------------------------------- data
 
-    @JsonPropertyDescription("Dataset source: mnist-embedded, fashion-mnist, idx:<folder>, cifar10:<folder>, "
+    @JsonPropertyDescription("Dataset source: mnist-embedded, fashion-mnist[:train=N], idx:<folder>, cifar10:<folder>, "
         + "synthetic[:n=,test=,classes=,channels=,size=,seed=] (docs/DATA.md).")
     public String dataset = "mnist-embedded";
 

@@ -67,6 +67,38 @@ class DatasetSourceTest {
     }
 
     @Test
+    void trainingSubsetKeepsEachClassShareInFileOrderAndTheWholeTestSplit() throws IOException {
+        TestFiles.idxSet(dir, "", "t10k", 12, 5, 4, 4, 3, false);   // labels i mod 3: 4 per class
+        TrainTest full = DatasetSource.load("idx:" + dir);
+        TrainTest sub = DatasetSource.withTrainingSubset(full, "idx-test:train=7");
+        // 7 * 4/12 = 2.33 per class: floors 2, 2, 2; the one left goes to class 0 (ties: lower class)
+        assertArrayEquals(new int[] {0, 1, 2, 0, 1, 2, 0}, sub.train().labels());
+        assertEquals(full.train().pixel(6, 0, 1, 2), sub.train().pixel(6, 0, 1, 2));
+        assertEquals(5, sub.test().size());
+        assertEquals(full.train().normalization().mean(0), sub.test().normalization().mean(0));
+        assertEquals(full.files(), sub.files());
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+            () -> DatasetSource.withTrainingSubset(full, "x:train=13"));
+        assertTrue(tooMany.getMessage().contains("[3, 12]") && tooMany.getMessage().contains("found 13"),
+            tooMany.getMessage());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+            () -> DatasetSource.load("fashion-mnist:n=8000"));
+        assertTrue(typo.getMessage().contains("fashion-mnist:train=N") || typo.getMessage().contains("dataset-fashion"),
+            typo.getMessage());
+    }
+
+    @Test
+    void fashionMnistTrainingSubsetWhenInstalled() {
+        assumeTrue(DatasetSource.fashionMnistInstalled(), "dataset-fashion-mnist not installed");
+        TrainTest tt = DatasetSource.load("fashion-mnist:train=8000");
+        assertEquals(8000, tt.train().size());
+        assertArrayEquals(new int[] {800, 800, 800, 800, 800, 800, 800, 800, 800, 800}, tt.train().classHistogram());
+        assertEquals(10000, tt.test().size());
+        assertArrayEquals(new int[] {9, 0, 0, 3, 0, 2, 7, 2, 5, 5}, Arrays.copyOf(tt.train().labels(), 10));
+        assertEquals("fashion-mnist:train=8000", tt.spec());
+    }
+
+    @Test
     void idxFolderWithStandardNamesGzipOrRaw() throws IOException {
         TestFiles.idxSet(dir, "", "t10k", 12, 5, 4, 4, 3, true);
         TrainTest tt = DatasetSource.load("idx:" + dir);
@@ -91,14 +123,69 @@ class DatasetSourceTest {
     @Test
     void severalSetsNeedAPrefix() throws IOException {
         TestFiles.idxSet(dir, "emnist-digits-", "test", 10, 4, 3, 3, 10, false);
-        TestFiles.idxSet(dir, "emnist-letters-", "test", 30, 4, 3, 3, 27, false);
+        TestFiles.idxSet(dir, "emnist-balanced-", "test", 50, 4, 3, 3, 47, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> DatasetSource.load("idx:" + dir));
-        assertTrue(e.getMessage().contains("2 sets") && e.getMessage().contains("emnist-letters"), e.getMessage());
-        TrainTest letters = DatasetSource.load("idx:" + dir.resolve("emnist-letters"));
-        assertEquals(27, letters.train().numClasses());
-        assertEquals("N/A", letters.train().className(0));
-        assertEquals("z", letters.train().className(26));
+        assertTrue(e.getMessage().contains("2 sets") && e.getMessage().contains("emnist-balanced"), e.getMessage());
+        TrainTest balanced = DatasetSource.load("idx:" + dir.resolve("emnist-balanced"));
+        assertEquals(47, balanced.train().numClasses());
+        assertEquals("t", balanced.train().className(46));
+    }
+
+    /** Writes an EMNIST-style set: every upright H x W image stored transposed (W rows of H bytes). */
+    private void emnistSet(String prefix, int[][][] upright, int[] labels) throws IOException {
+        int n = upright.length;
+        int h = upright[0].length;
+        int w = upright[0][0].length;
+        byte[] stored = new byte[n * h * w];
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < w; r++) {          // stored row r = upright column r
+                for (int c = 0; c < h; c++) {
+                    stored[i * h * w + r * h + c] = (byte) upright[i][c][r];
+                }
+            }
+        }
+        byte[] lab = new byte[n];
+        for (int i = 0; i < n; i++) {
+            lab[i] = (byte) labels[i];
+        }
+        for (String split : new String[] {"train", "test"}) {
+            TestFiles.write(dir, prefix + split + "-images-idx3-ubyte",
+                TestFiles.idxImages(IdxReader.IMAGES_MAGIC, n, w, h, stored));
+            TestFiles.write(dir, prefix + split + "-labels-idx1-ubyte",
+                TestFiles.idxLabels(IdxReader.LABELS_MAGIC, n, lab));
+        }
+    }
+
+    @Test
+    void emnistLettersComeOutUprightWithLabelsZeroTo25() throws IOException {
+        // an "L" in a 4 x 3 image (4 rows, 3 columns): the left column and the bottom row lit
+        int[][] l = {{255, 0, 0}, {255, 0, 0}, {255, 0, 0}, {255, 255, 255}};
+        int[][] other = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {10, 11, 12}};
+        emnistSet("emnist-letters-", new int[][][] {l, other, l}, new int[] {12, 1, 26});
+        TrainTest tt = DatasetSource.load("idx:" + dir);
+        assertEquals(26, tt.train().numClasses());
+        assertEquals("1x4x3", tt.train().shapeString());
+        assertArrayEquals(new int[] {11, 0, 25}, tt.train().labels());   // l, a, z
+        assertEquals("l", tt.train().className(11));
+        assertEquals("a", tt.train().className(0));
+        assertEquals("z", tt.train().className(25));
+        for (int r = 0; r < 4; r++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(l[r][c] / 255f, tt.train().pixel(0, 0, r, c), "image 0 at " + r + "," + c);
+                assertEquals(other[r][c] / 255f, tt.test().pixel(1, 0, r, c), "image 1 at " + r + "," + c);
+            }
+        }
+        assertTrue(tt.description().contains("labels 1-26 read as 0-25"), tt.description());
+    }
+
+    @Test
+    void emnistLettersLabelZeroIsAnError() throws IOException {
+        int[][] img = {{1, 2}, {3, 4}};
+        emnistSet("emnist-letters-", new int[][][] {img, img}, new int[] {3, 0});
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> DatasetSource.load("idx:" + dir));
+        assertTrue(e.getMessage().contains("emnist-letters-train-labels-idx1-ubyte")
+            && e.getMessage().contains("expected in [1, 27), found 0"), e.getMessage());
     }
 
     @Test

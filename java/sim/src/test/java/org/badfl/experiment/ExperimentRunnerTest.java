@@ -168,4 +168,48 @@ class ExperimentRunnerTest {
         assertEquals(1, e.basis().size()); // one dataset and model: one calibration
         assertFalse(Files.exists(dir.resolve("out")), "the estimate writes nothing");
     }
+    @Test
+    void cellSummariesAndTheTableCarryTheSha256OfEveryDataFile() throws Exception {
+        // a tiny IDX set: 120 train / 40 test images of 16x16, labels i mod 4
+        Path data = Files.createDirectory(dir.resolve("data"));
+        byte[][] expected = new byte[4][];
+        String[] names = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte"};
+        for (int split = 0; split < 2; split++) {
+            int n = split == 0 ? 120 : 40;
+            java.nio.ByteBuffer img = java.nio.ByteBuffer.allocate(16 + n * 256).putInt(0x803).putInt(n).putInt(16)
+                .putInt(16);
+            java.nio.ByteBuffer lab = java.nio.ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+            for (int i = 0; i < n; i++) {
+                for (int p = 0; p < 256; p++) {
+                    img.put((byte) ((p / 16 == 4 * (i % 4) ? 200 : 0) + (i * 7 + p) % 40));
+                }
+                lab.put((byte) (i % 4));
+            }
+            expected[2 * split] = img.array();
+            expected[2 * split + 1] = lab.array();
+        }
+        for (int k = 0; k < 4; k++) {
+            Files.write(data.resolve(names[k]), expected[k]);
+        }
+        String yaml = ExperimentSpecTest.yaml("grid:\n  attackers: [1]\n", "")
+            .replace("synthetic:n=240,test=80,classes=4,size=16", "idx:" + data);
+        ExperimentSpec spec = ExperimentSpec.parse("tiny", dir.resolve("tiny.yaml"), yaml);
+        Path out = dir.resolve("out");
+        ExperimentRunner runner = new ExperimentRunner(spec, "quick", out, 2, null).version("test");
+        ExperimentTable table = runner.run(runner.plan());
+
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        Path cell = out.resolve("cells").resolve(table.rows().get(0).cells().get(0));
+        JsonNode files = read(cell.resolve("summary.json")).path("scenario").path("data").path("files");
+        assertEquals(4, files.size());
+        for (int k = 0; k < 4; k++) {
+            String sha = java.util.HexFormat.of().formatHex(md.digest(expected[k]));
+            assertEquals(names[k], files.get(k).path("name").asText());
+            assertEquals(sha, files.get(k).path("sha256").asText());
+            assertEquals(expected[k].length, files.get(k).path("bytes").asLong());
+            assertEquals(sha, table.provenance().path("data_files_sha256").path(names[k]).asText());
+            assertTrue(Files.readString(out.resolve("table.md")).contains(names[k] + ": " + sha));
+        }
+    }
 }
