@@ -42,6 +42,7 @@ public final class LabelFlippingAttack extends ClientAttack {
 
     private final Mode mode;
     private final int source;
+    private final int flipTarget;
     private final int[] labelMap;
 
     /** Targeted: {@code source} → {@code target} among {@code classes} labels. */
@@ -78,8 +79,6 @@ public final class LabelFlippingAttack extends ClientAttack {
         this.source = source;
         this.flipTarget = target;
     }
-
-    private final int flipTarget;
 
     public Mode mode() {
         return mode;
