@@ -152,7 +152,7 @@ public abstract class ModelPoisoningAttack extends ClientAttack {
 
     @Override
     public String describe() {
-        return super.describe() + (omniscient() ? " (omniscient: sees the round's honest updates)" : "");
+        return super.describe() + (omniscient() ? " (omniscient)" : "");
     }
 
     // ------------------------------------------------------------------ vector helpers (double accumulation)
