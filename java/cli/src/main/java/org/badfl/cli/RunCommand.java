@@ -157,7 +157,7 @@ public final class RunCommand implements Callable<Integer> {
         out.println();
         if (folder.chartProblem() == null) {
             out.println("wrote " + folder.dir() + "/{config.json, rounds.csv, summary.json, acc.png"
-                + (scenario.hasAttack() ? ", asr.png" : "") + ", report.md}");
+                + (scenario.hasAsr() ? ", asr.png" : "") + ", report.md}");
         } else {
             out.println("wrote " + folder.dir() + "/{config.json, rounds.csv, summary.json, report.md}");
             out.println("warning: " + folder.chartProblem());

@@ -38,6 +38,19 @@ class RunCommandTest {
         return cl.execute(args);
     }
 
+    @Test
+    void helpListsEveryAttack() {
+        assertEquals(0, run("run", "--help"));
+        String help = out.toString().replaceAll("\\s+", " ");
+        for (String attack : org.badfl.sim.AdversaryConfig.ATTACKS) {
+            assertTrue(help.contains(attack), "--help names attack " + attack + ":\n" + help);
+        }
+        for (String key : List.of("--alie-z", "--ipm-eps", "--perturbation", "--gamma-init", "--flip-mode",
+            "--noise-std", "--mimic-client", "--base-attack")) {
+            assertTrue(help.contains(key), key);
+        }
+    }
+
     /** A tiny scenario as flags (runs in about a second); {@code more} adds or replaces flags. */
     private List<String> tiny(String name, String... more) {
         java.util.LinkedHashMap<String, String> flags = new java.util.LinkedHashMap<>();

@@ -62,10 +62,15 @@ class RunReportTest {
         List<DefenseResult> results = List.of(DefenseResult.of("fedavg", RECORDS.subList(0, 2)),
             DefenseResult.of("flame", RECORDS.subList(2, 4)));
         String table = RunReport.consoleTable(results);
-        assertTrue(table.lines().toList().get(2).matches("fedavg\\s+75\\.00%\\s+50\\.00%\\s+-\\s+-\\s+-\\s+-\\s+3\\.5"),
-            table);
+        assertTrue(table.lines().toList().get(2).matches(
+            "fedavg\\s+75\\.00%\\s+-\\s+50\\.00%\\s+-\\s+-\\s+-\\s+-\\s+3\\.5"), table);
         String md = RunReport.markdownTable(results);
-        assertTrue(md.contains("| flame | 62.50% | 12.50% | 0.500 | 0.800 | 0.500 | 0.800 | 3.5 |"), md);
+        assertTrue(md.contains("| flame | 62.50% | - | 12.50% | 0.500 | 0.800 | 0.500 | 0.800 | 3.5 |"), md);
+        // with a no-attack run, ACC drop = its ACC minus each defense's
+        List<DefenseResult> withBaseline = List.of(DefenseResult.of("no-attack", RECORDS.subList(0, 2)),
+            DefenseResult.of("flame", RECORDS.subList(2, 4)));
+        assertTrue(RunReport.markdownTable(withBaseline).contains("| flame | 62.50% | 12.50% | 12.50% |"),
+            RunReport.markdownTable(withBaseline));
         byte[] png = Plots.accuracy(RECORDS, "test");
         assertEquals((byte) 0x89, png[0]);
         assertEquals('P', png[1]);

@@ -8,11 +8,13 @@ import org.badfl.engine.Network;
 import org.badfl.engine.ParamLayout;
 
 /**
- * A backdoor attack run by a malicious client in its attack rounds, as a strategy that {@link LocalTrainer}
+ * An attack run by a malicious client in its attack rounds, as a strategy that {@link LocalTrainer}
  * consults: it may change the data stream ({@link #poisoning}), the training hyperparameters
  * ({@link #settings}), the gradients before each SGD step ({@link #adjustGradients}), the parameters after each
  * step ({@link #afterStep}) and the final update ({@link #finishUpdate}, scaling). Outside its attack rounds a
- * malicious client trains exactly like an honest one (docs/ATTACKS.md, "Common rules").
+ * malicious client trains exactly like an honest one (docs/ATTACKS.md, "Common rules"). A backdoor attack has a
+ * target label and an ASR set; an untargeted attack ({@link #targeted()} false) has neither and is measured by the
+ * accuracy drop. Attacks that replace the trained updates with crafted ones extend {@link ModelPoisoningAttack}.
  * <p>Implementations are immutable and thread-safe: one instance serves all clients of an adversary, which may
  * train in parallel.
  */
@@ -73,6 +75,16 @@ public abstract class ClientAttack {
     private final Integer poisonEpochs;
     private final Double poisonLr;
 
+    /** An untargeted attack: no target label, no poisoned batches, no scaling. */
+    protected ClientAttack(String name) {
+        this.name = name;
+        this.target = -1;
+        this.poisonRatio = 0;
+        this.scaling = Scaling.NONE;
+        this.poisonEpochs = null;
+        this.poisonLr = null;
+    }
+
     /**
      * @param name         attack name (command-line form)
      * @param target       backdoor target label
@@ -107,8 +119,14 @@ public abstract class ClientAttack {
         return name;
     }
 
+    /** The target label, or −1 for an untargeted attack. */
     public int target() {
         return target;
+    }
+
+    /** True for an attack with a target label (a backdoor or targeted label flip), measured by ASR. */
+    public boolean targeted() {
+        return target >= 0;
     }
 
     public double poisonRatio() {
@@ -121,11 +139,14 @@ public abstract class ClientAttack {
 
     /**
      * The poisoned data stream of the adversary's attacker number {@code rank} (0-based, in client-id order),
-     * or null for clean data.
+     * or null for clean data (untargeted attacks, and attacks that only edit the update).
      */
     public abstract Poisoning poisoning(int rank);
 
-    /** The inputs ASR is measured on for this attack, built from the clean test split. */
+    /**
+     * The inputs ASR is measured on for this attack, built from the clean test split; null for an untargeted
+     * attack (it has no ASR; its effect is the accuracy drop against the attack-free run).
+     */
     public abstract AsrSet asrSet(Dataset test);
 
     /** Training settings in an attack round: the honest ones with the poison epochs / lr when set. */
@@ -179,6 +200,9 @@ public abstract class ClientAttack {
 
     /** One line for logs and reports. */
     public String describe() {
+        if (!targeted()) {
+            return name;
+        }
         return name + " -> " + target + ", poison ratio " + poisonRatio + ", scale " + scaling
             + (poisonEpochs == null ? "" : ", poison epochs " + poisonEpochs)
             + (poisonLr == null ? "" : ", poison lr " + poisonLr);

@@ -58,6 +58,36 @@ public final class AsrSet {
             + " test images with true label != " + target);
     }
 
+    /**
+     * The test images of class {@code source}, labelled {@code target} (targeted label flipping: ASR = the
+     * fraction of source-class images classified as the target). {@code test} is not modified.
+     */
+    public static AsrSet labelFlip(Dataset test, int source, int target) {
+        checkTarget(test, target);
+        checkTarget(test, source);
+        int count = test.classHistogram()[source];
+        int[] idx = new int[count];
+        int k = 0;
+        for (int i = 0; i < test.size(); i++) {
+            if (test.label(i) == source) {
+                idx[k++] = i;
+            }
+        }
+        int n = test.imageSize();
+        float[] px = new float[Math.multiplyExact(count, n)];
+        for (int j = 0; j < count; j++) {
+            test.copyImage(idx[j], px, j * n);
+        }
+        int[] labels = new int[count];
+        java.util.Arrays.fill(labels, target);
+        int[] trueLabels = new int[count];
+        java.util.Arrays.fill(trueLabels, source);
+        Dataset flipped = new Dataset(test.name() + "+flip" + source + "->" + target, px, labels, test.channels(),
+            test.height(), test.width(), test.numClasses(), test.classNames(), test.normalization());
+        return new AsrSet(flipped, target, idx, trueLabels, count + " test images of class " + source
+            + " (label flip " + source + " -> " + target + ")");
+    }
+
     static void checkTarget(Dataset data, int target) {
         if (target < 0 || target >= data.numClasses()) {
             throw new IllegalArgumentException("target label: expected 0.." + (data.numClasses() - 1) + " for "

@@ -10,7 +10,8 @@ import org.badfl.util.Seeds;
  * samples gets round(ratio * b) poisoned slots: which slots is drawn from the seed; trigger poisoning applies
  * the trigger to the slot's own sample, edge-case poisoning fills the slot with the next sample of a seeded
  * per-epoch order of the edge-case pool; either way the slot's label becomes the target. Poisoning happens in
- * [0,1] pixel space; normalisation (on request) comes after.
+ * [0,1] pixel space; normalisation (on request) comes after. Label-flip poisoning draws nothing: every sample whose
+ * label the map changes is relabelled.
  *
  * <p>Randomness: epoch e's order uses {@code Seeds.derive(seed, "batch-order", e)}, slot choice in batch j of
  * epoch e {@code Seeds.derive(seed, "poison-slots", e, j)}, the edge-case order {@code Seeds.derive(seed,
@@ -86,7 +87,7 @@ public final class BatchSampler {
         IidPartitioner.shuffle(order, new SplittableRandom(Seeds.derive(seed, "batch-order", epoch)));
         this.position = 0;
         this.batchNumber = 0;
-        if (poisoning != null && !poisoning.isTrigger()) {
+        if (poisoning != null && poisoning.edgeSamples() != null) {
             edgeOrder = new int[poisoning.edgeSamples().size()];
             for (int i = 0; i < edgeOrder.length; i++) {
                 edgeOrder[i] = i;
@@ -118,7 +119,16 @@ public final class BatchSampler {
         data.fillBatch(order, position, b, x, y, false);
         java.util.Arrays.fill(flags, 0, b, false);
         int poisoned = 0;
-        if (poisoning != null) {
+        if (poisoning != null && poisoning.isLabelFlip()) {
+            for (int s = 0; s < b; s++) {
+                int flipped = poisoning.flippedLabel(y[s]);
+                if (flipped != y[s]) {
+                    y[s] = flipped;
+                    flags[s] = true;
+                    poisoned++;
+                }
+            }
+        } else if (poisoning != null) {
             poisoned = Math.min(b, poisoning.poisonedPerBatch(b));
             int[] slots = chooseSlots(b, poisoned, new SplittableRandom(
                 Seeds.derive(seed, "poison-slots", epoch, batchNumber)));

@@ -21,15 +21,25 @@ import org.badfl.clients.AttackSchedule;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"attack", "attackers", "target", "trigger", "poisonRatio", "schedule", "anomalyAlpha", "scale",
-    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail"})
+    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail",
+    "flipMode", "flipSource", "alieZ", "ipmEps", "perturbation", "gammaInit", "noiseMean", "noiseStd", "mimicClient",
+    "baseAttack"})
 public final class AdversaryConfig {
 
     /** Attack names, in the order listed to users. */
     public static final List<String> ATTACKS = List.of("none", "pixel-pattern", "constrain-and-scale", "dba",
-        "edge-case");
+        "edge-case", "norm-matched", "label-flipping", "sign-flipping", "gaussian", "alie", "ipm", "min-max",
+        "min-sum", "fang-krum", "fang-trimmed-mean", "mimic");
+
+    /** The untargeted attacks that only change the update (no target, trigger, poisoning or schedule knobs). */
+    static final List<String> UPDATE_ATTACKS = List.of("sign-flipping", "gaussian", "alie", "ipm", "min-max",
+        "min-sum", "fang-krum", "fang-trimmed-mean", "mimic");
 
     @JsonPropertyDescription("Attack: none, pixel-pattern (BadNets data poisoning), constrain-and-scale (model "
-        + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD). Alias: badnets = pixel-pattern.")
+        + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD), norm-matched (backdoor rescaled "
+        + "to the honest median norm), label-flipping, sign-flipping, gaussian (random updates), alie (a little is "
+        + "enough), ipm (inner-product manipulation), min-max, min-sum, fang-krum, fang-trimmed-mean, mimic. "
+        + "Alias: badnets = pixel-pattern. See docs/ATTACKS.md.")
     public String attack;
 
     @JsonPropertyDescription("Number of clients this adversary controls (chosen from the master seed, disjoint "
@@ -76,6 +86,39 @@ public final class AdversaryConfig {
         + "(default 0.1).")
     public Double edgeTail;
 
+    @JsonPropertyDescription("label-flipping: targeted (flip-source -> target, default) or all2all (y -> K-1-y).")
+    public String flipMode;
+
+    @JsonPropertyDescription("label-flipping (targeted): the label flipped to the target (default 2; target default 7).")
+    public Integer flipSource;
+
+    @JsonPropertyDescription("alie: deviation multiplier z >= 0 of mean - z*std (default: from the round's n clients "
+        + "and f attackers, as the paper).")
+    public Double alieZ;
+
+    @JsonPropertyDescription("ipm: scale eps > 0 of the crafted update -eps*mean (default 0.1).")
+    public Double ipmEps;
+
+    @JsonPropertyDescription("min-max, min-sum: perturbation direction unit, sign or std (default unit).")
+    public String perturbation;
+
+    @JsonPropertyDescription("min-max, min-sum: initial gamma > 0 of the binary search (default 10).")
+    public Double gammaInit;
+
+    @JsonPropertyDescription("gaussian: mean of every coordinate of the random update (default 0).")
+    public Double noiseMean;
+
+    @JsonPropertyDescription("gaussian: standard deviation > 0 of every coordinate (default 1).")
+    public Double noiseStd;
+
+    @JsonPropertyDescription("mimic: position (>= 0) of the copied update among the round's honest updates in "
+        + "client-id order (default 0).")
+    public Integer mimicClient;
+
+    @JsonPropertyDescription("norm-matched: the backdoor trained before rescaling, pixel-pattern or "
+        + "constrain-and-scale (default pixel-pattern).")
+    public String baseAttack;
+
     /** Canonical attack name for {@code name} (case-insensitive; "badnets" is "pixel-pattern"). */
     public static String canonicalAttack(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
@@ -112,6 +155,16 @@ public final class AdversaryConfig {
         a.pgdEps = pgdEps;
         a.edgeSource = edgeSource;
         a.edgeTail = edgeTail;
+        a.flipMode = flipMode;
+        a.flipSource = flipSource;
+        a.alieZ = alieZ;
+        a.ipmEps = ipmEps;
+        a.perturbation = perturbation;
+        a.gammaInit = gammaInit;
+        a.noiseMean = noiseMean;
+        a.noiseStd = noiseStd;
+        a.mimicClient = mimicClient;
+        a.baseAttack = baseAttack;
         return a;
     }
 
@@ -139,11 +192,28 @@ public final class AdversaryConfig {
             rejectUnused(where, "none", "target", target, "trigger", trigger, "poison-ratio", poisonRatio, "schedule",
                 schedule, "anomaly-alpha", anomalyAlpha, "scale", scale, "poison-epochs", poisonEpochs, "poison-lr",
                 poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+            rejectUnused(where, "none", newKeys());
             return r;
+        }
+        if (UPDATE_ATTACKS.contains(r.attack) || r.attack.equals("label-flipping")) {
+            return resolvedUntargeted(r, where);
         }
         boolean edge = r.attack.equals("edge-case");
         boolean dba = r.attack.equals("dba");
-        boolean cs = r.attack.equals("constrain-and-scale");
+        boolean normMatched = r.attack.equals("norm-matched");
+        if (normMatched) {
+            r.baseAttack = baseAttack == null ? "pixel-pattern" : baseAttack.trim().toLowerCase(Locale.ROOT);
+            require(where, "base-attack", r.baseAttack.equals("pixel-pattern")
+                || r.baseAttack.equals("constrain-and-scale"), "pixel-pattern or constrain-and-scale", baseAttack);
+            require(where, "scale", scale == null || scale.trim().equalsIgnoreCase("none"), "absent for attack "
+                + "norm-matched (its update is rescaled to the honest median norm)", scale);
+        } else {
+            rejectUnused(where, r.attack, "base-attack", baseAttack);
+        }
+        rejectUnused(where, r.attack, "flip-mode", flipMode, "flip-source", flipSource, "alie-z", alieZ, "ipm-eps",
+            ipmEps, "perturbation", perturbation, "gamma-init", gammaInit, "noise-mean", noiseMean, "noise-std",
+            noiseStd, "mimic-client", mimicClient);
+        boolean cs = r.attack.equals("constrain-and-scale") || normMatched && r.baseAttack.equals("constrain-and-scale");
         r.attackers = attackers == null ? 1 : attackers;
         require(where, "attackers", r.attackers >= 1, "at least 1 client for attack " + r.attack, r.attackers);
         r.target = target == null ? (edge ? org.badfl.data.EdgeCaseSet.DEFAULT_TARGET : 0) : target;
@@ -172,7 +242,7 @@ public final class AdversaryConfig {
         } else {
             rejectUnused(where, r.attack, "anomaly-alpha", anomalyAlpha);
         }
-        r.scale = scale == null ? (cs ? "auto" : "none") : scale.trim().toLowerCase(Locale.ROOT);
+        r.scale = scale == null ? (cs && !normMatched ? "auto" : "none") : scale.trim().toLowerCase(Locale.ROOT);
         if (!r.scale.equals("auto") && !r.scale.equals("none")) {
             double g;
             try {
@@ -182,6 +252,9 @@ public final class AdversaryConfig {
             }
             require(where, "scale", g > 0 && Double.isFinite(g), "auto, none or a finite number > 0", scale);
             r.scale = g == 1.0 ? "none" : Double.toString(g);
+        }
+        if (normMatched) {
+            r.scale = null;
         }
         if (poisonEpochs != null) {
             require(where, "poison-epochs", poisonEpochs >= 1, "at least 1", poisonEpochs);
@@ -201,6 +274,100 @@ public final class AdversaryConfig {
             require(where, "edge-tail", r.edgeTail > 0 && r.edgeTail < 1, "a fraction in (0, 1)", r.edgeTail);
         } else {
             rejectUnused(where, r.attack, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+        }
+        return r;
+    }
+
+    /** The keys of the attacks added with the model-poisoning catalogue, as (key, value) pairs. */
+    private Object[] newKeys() {
+        return new Object[] {"flip-mode", flipMode, "flip-source", flipSource, "alie-z", alieZ, "ipm-eps", ipmEps,
+            "perturbation", perturbation, "gamma-init", gammaInit, "noise-mean", noiseMean, "noise-std", noiseStd,
+            "mimic-client", mimicClient, "base-attack", baseAttack};
+    }
+
+    /**
+     * Label flipping and the attacks that only change the update: their own keys with defaults, the schedule,
+     * and no trigger, poison ratio, scaling or poison training (a targeted label flip keeps its target).
+     */
+    private AdversaryConfig resolvedUntargeted(AdversaryConfig r, String where) {
+        String attackName = r.attack;
+        r.attackers = attackers == null ? 1 : attackers;
+        require(where, "attackers", r.attackers >= 1, "at least 1 client for attack " + attackName, r.attackers);
+        try {
+            r.schedule = AttackSchedule.parse(schedule == null ? "every-round" : schedule).toString();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": key 'schedule': " + e.getMessage());
+        }
+        rejectUnused(where, attackName, "trigger", trigger, "poison-ratio", poisonRatio, "anomaly-alpha", anomalyAlpha,
+            "scale", scale, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail, "base-attack",
+            baseAttack);
+        boolean flip = attackName.equals("label-flipping");
+        if (!flip) {
+            rejectUnused(where, attackName, "poison-epochs", poisonEpochs, "poison-lr", poisonLr);
+        } else {
+            if (poisonEpochs != null) {
+                require(where, "poison-epochs", poisonEpochs >= 1, "at least 1", poisonEpochs);
+            }
+            if (poisonLr != null) {
+                require(where, "poison-lr", poisonLr > 0 && Double.isFinite(poisonLr), "a finite number > 0", poisonLr);
+            }
+        }
+        r.target = null;
+        if (flip) {
+            r.flipMode = flipMode == null ? "targeted" : flipMode.trim().toLowerCase(Locale.ROOT);
+            require(where, "flip-mode", r.flipMode.equals("targeted") || r.flipMode.equals("all2all"),
+                "targeted or all2all", flipMode);
+            if (r.flipMode.equals("targeted")) {
+                r.target = target == null ? org.badfl.clients.LabelFlippingAttack.DEFAULT_TARGET : target;
+                require(where, "target", r.target >= 0, "a label >= 0", r.target);
+                r.flipSource = flipSource == null ? org.badfl.clients.LabelFlippingAttack.DEFAULT_SOURCE : flipSource;
+                require(where, "flip-source", r.flipSource >= 0, "a label >= 0", r.flipSource);
+                require(where, "flip-source", !r.flipSource.equals(r.target), "a label other than the target "
+                    + r.target, r.flipSource);
+            } else {
+                rejectUnused(where, "label-flipping with flip-mode all2all", "target", target, "flip-source",
+                    flipSource);
+            }
+        } else {
+            rejectUnused(where, attackName, "target", target, "flip-mode", flipMode, "flip-source", flipSource);
+        }
+        if (attackName.equals("alie")) {
+            if (alieZ != null) {
+                require(where, "alie-z", alieZ >= 0 && Double.isFinite(alieZ), "a finite number >= 0", alieZ);
+            }
+        } else {
+            rejectUnused(where, attackName, "alie-z", alieZ);
+        }
+        if (attackName.equals("ipm")) {
+            r.ipmEps = ipmEps == null ? org.badfl.clients.IpmAttack.DEFAULT_EPS : ipmEps;
+            require(where, "ipm-eps", r.ipmEps > 0 && Double.isFinite(r.ipmEps), "a finite number > 0", r.ipmEps);
+        } else {
+            rejectUnused(where, attackName, "ipm-eps", ipmEps);
+        }
+        if (attackName.equals("min-max") || attackName.equals("min-sum")) {
+            r.perturbation = perturbation == null ? "unit" : perturbation.trim().toLowerCase(Locale.ROOT);
+            require(where, "perturbation", List.of("unit", "sign", "std").contains(r.perturbation),
+                "unit, sign or std", perturbation);
+            r.gammaInit = gammaInit == null ? org.badfl.clients.AgrAgnosticAttack.DEFAULT_GAMMA_INIT : gammaInit;
+            require(where, "gamma-init", r.gammaInit > 0 && Double.isFinite(r.gammaInit), "a finite number > 0",
+                r.gammaInit);
+        } else {
+            rejectUnused(where, attackName, "perturbation", perturbation, "gamma-init", gammaInit);
+        }
+        if (attackName.equals("gaussian")) {
+            r.noiseMean = noiseMean == null ? 0.0 : noiseMean;
+            require(where, "noise-mean", Double.isFinite(r.noiseMean), "a finite number", r.noiseMean);
+            r.noiseStd = noiseStd == null ? 1.0 : noiseStd;
+            require(where, "noise-std", r.noiseStd > 0 && Double.isFinite(r.noiseStd), "a finite number > 0",
+                r.noiseStd);
+        } else {
+            rejectUnused(where, attackName, "noise-mean", noiseMean, "noise-std", noiseStd);
+        }
+        if (attackName.equals("mimic")) {
+            r.mimicClient = mimicClient == null ? 0 : mimicClient;
+            require(where, "mimic-client", r.mimicClient >= 0, "a position >= 0", r.mimicClient);
+        } else {
+            rejectUnused(where, attackName, "mimic-client", mimicClient);
         }
         return r;
     }
@@ -232,13 +399,19 @@ public final class AdversaryConfig {
             && Objects.equals(anomalyAlpha, a.anomalyAlpha) && Objects.equals(scale, a.scale)
             && Objects.equals(poisonEpochs, a.poisonEpochs) && Objects.equals(poisonLr, a.poisonLr)
             && Objects.equals(pgdEps, a.pgdEps) && Objects.equals(edgeSource, a.edgeSource)
-            && Objects.equals(edgeTail, a.edgeTail);
+            && Objects.equals(edgeTail, a.edgeTail) && Objects.equals(flipMode, a.flipMode)
+            && Objects.equals(flipSource, a.flipSource) && Objects.equals(alieZ, a.alieZ)
+            && Objects.equals(ipmEps, a.ipmEps) && Objects.equals(perturbation, a.perturbation)
+            && Objects.equals(gammaInit, a.gammaInit) && Objects.equals(noiseMean, a.noiseMean)
+            && Objects.equals(noiseStd, a.noiseStd) && Objects.equals(mimicClient, a.mimicClient)
+            && Objects.equals(baseAttack, a.baseAttack);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(attack, attackers, target, trigger, poisonRatio, schedule, anomalyAlpha, scale,
-            poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail);
+            poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail, flipMode, flipSource, alieZ, ipmEps, perturbation,
+            gammaInit, noiseMean, noiseStd, mimicClient, baseAttack);
     }
 
     @Override

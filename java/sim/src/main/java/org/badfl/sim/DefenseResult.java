@@ -55,9 +55,13 @@ public record DefenseResult(String defense, int rounds, double acc, double[] asr
             extra);
     }
 
-    /** Mean ASR over the adversaries, or null without attack. */
+    /**
+     * Mean ASR over the adversaries that have one (untargeted attacks have none: NaN in {@link #asr()}), or null
+     * when none has.
+     */
     public Double meanAsr() {
-        return asr.length == 0 ? null : Arrays.stream(asr).average().orElseThrow();
+        double[] defined = Arrays.stream(asr).filter(a -> !Double.isNaN(a)).toArray();
+        return defined.length == 0 ? null : Arrays.stream(defined).average().orElseThrow();
     }
 
     /** Total wall time (training + defense + evaluation). */

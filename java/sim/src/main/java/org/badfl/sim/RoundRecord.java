@@ -43,10 +43,14 @@ public record RoundRecord(String defense, int round, double acc, double[] asr, i
             evalSeconds, note, 0);
     }
 
-    /** Mean ASR over the adversaries, or null without attack. */
+    /**
+     * Mean ASR over the adversaries that have one (untargeted attacks have none: NaN in {@link #asr()}), or null
+     * when none has.
+     */
     @JsonIgnore
     public Double meanAsr() {
-        return asr.length == 0 ? null : Arrays.stream(asr).average().orElseThrow();
+        double[] defined = Arrays.stream(asr).filter(a -> !Double.isNaN(a)).toArray();
+        return defined.length == 0 ? null : Arrays.stream(defined).average().orElseThrow();
     }
 
     @Override

@@ -200,7 +200,7 @@ public final class RunFolder {
         writeRounds(records, scenario.adversaries().size());
         AtomicFiles.write(summaryJson(), RunReport.json(summary));
         AtomicFiles.write(reportMd(), RunReport.markdown(dir.getFileName().toString(), scenario.summaryLine(), results,
-            scenario.hasAttack()));
+            scenario.hasAsr()));
         String subtitle = scenario.data().spec() + ", " + scenario.modelSpec().name() + ", "
             + scenario.config().clients + " clients"
             + (scenario.hasAttack() ? ", " + attackLine(scenario) : ", no attack");
@@ -210,7 +210,7 @@ public final class RunFolder {
         }
         try {
             AtomicFiles.write(accPng(), charts.render(records, subtitle, false));
-            if (scenario.hasAttack()) {
+            if (scenario.hasAsr()) {
                 AtomicFiles.write(asrPng(), charts.render(records, subtitle, true));
             }
         } catch (LinkageError | java.awt.AWTError | InternalError | java.awt.HeadlessException e) {
@@ -225,8 +225,10 @@ public final class RunFolder {
             if (sb.length() > 0) {
                 sb.append("; ");
             }
-            sb.append(a.clients().length).append(" x ").append(a.attack().name()).append(" -> ")
-                .append(a.attack().target());
+            sb.append(a.clients().length).append(" x ").append(a.attack().name());
+            if (a.attack().targeted()) {
+                sb.append(" -> ").append(a.attack().target());
+            }
         }
         return sb.toString();
     }

@@ -43,7 +43,7 @@ public final class RunReport {
             double[] asr = r.asr();
             if (adversaries > 1) {
                 for (int k = 0; k < adversaries; k++) {
-                    sb.append(',').append(k < asr.length ? num(asr[k]) : "");
+                    sb.append(',').append(k < asr.length && !Double.isNaN(asr[k]) ? num(asr[k]) : "");
                 }
             }
             sb.append(',').append(r.selected()).append(',').append(r.attacking()).append(',').append(r.rejected());
@@ -83,13 +83,17 @@ public final class RunReport {
     /**
      * {@code {"scenario": {...}, "results": [{"defense", "acc", "asr", "asr_by_adversary", "paper_tpr",
      * "paper_tnr", "recall", "specificity", "tp", "fp", "tn", "fn", "rejected_updates", "rounds", "seconds",
-     * "seconds_by_phase"}]}}. {@code asr} is the mean over adversaries (the ASR itself with one adversary),
-     * null without attack; detection fields are null for defenses that flag nobody.
+     * "seconds_by_phase", "accuracy_drop"}], "accuracy_drop_note"}}. {@code asr} is the mean over the adversaries
+     * that have one (the ASR itself with one adversary), null without attack or with untargeted attacks only
+     * ({@code asr_by_adversary} holds null for an untargeted adversary); detection fields are null for defenses
+     * that flag nobody. {@code accuracy_drop} = ACC of the no-attack run − this defense's ACC (how untargeted
+     * attacks are measured), null when the run has no no-attack defense ({@code accuracy_drop_note} says so).
      */
     public static ObjectNode summary(JsonNode scenario, List<DefenseResult> results) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         root.set("scenario", scenario.deepCopy());
+        Double baseline = noAttackAcc(results);
         ArrayNode list = root.putArray("results");
         for (DefenseResult r : results) {
             ObjectNode o = list.addObject();
@@ -98,7 +102,11 @@ public final class RunReport {
             putNullable(o, "asr", r.meanAsr());
             ArrayNode per = o.putArray("asr_by_adversary");
             for (double a : r.asr()) {
-                per.add(a);
+                if (Double.isNaN(a)) {
+                    per.addNull();
+                } else {
+                    per.add(a);
+                }
             }
             putNullable(o, "paper_tpr", r.paperTpr());
             putNullable(o, "paper_tnr", r.paperTnr());
@@ -124,6 +132,7 @@ public final class RunReport {
             phases.put("training", round3(r.trainSeconds()));
             phases.put("defense", round3(r.defenseSeconds()));
             phases.put("evaluation", round3(r.evalSeconds()));
+            putNullable(o, "accuracy_drop", accuracyDrop(baseline, r));
             if (r.extra() != null) {
                 r.extra().properties().forEach(e -> {
                     if (o.has(e.getKey())) {
@@ -134,7 +143,23 @@ public final class RunReport {
                 });
             }
         }
+        if (baseline == null) {
+            root.put("accuracy_drop_note", "no accuracy_drop: the run has no " + ScenarioConfig.NO_ATTACK + " defense "
+                + "(attack-free FedAvg), the baseline it is measured against; add " + ScenarioConfig.NO_ATTACK
+                + " to the defenses");
+        }
         return root;
+    }
+
+    /** Final ACC of the no-attack run among {@code results}, or null when there is none. */
+    static Double noAttackAcc(List<DefenseResult> results) {
+        return results.stream().filter(r -> r.defense().equals(ScenarioConfig.NO_ATTACK)).findFirst()
+            .map(DefenseResult::acc).orElse(null);
+    }
+
+    /** ACC drop of {@code r} against the no-attack ACC {@code baseline} (null without baseline). */
+    static Double accuracyDrop(Double baseline, DefenseResult r) {
+        return baseline == null ? null : baseline - r.acc();
     }
 
     /** The summary without wall-clock fields: what must be equal between a resumed and an uninterrupted run. */
@@ -170,13 +195,15 @@ public final class RunReport {
 
     // ------------------------------------------------------------------ final table
 
-    private static final String[] HEADER = {"defense", "ACC", "ASR", "paper_tpr", "paper_tnr", "recall",
+    private static final String[] HEADER = {"defense", "ACC", "ACC drop", "ASR", "paper_tpr", "paper_tnr", "recall",
         "specificity", "seconds"};
 
     private static List<String[]> rows(List<DefenseResult> results) {
         List<String[]> rows = new ArrayList<>();
+        Double baseline = noAttackAcc(results);
         for (DefenseResult r : results) {
-            rows.add(new String[] {r.defense(), pct(r.acc()), pct(r.meanAsr()), rate(r.paperTpr()), rate(r.paperTnr()),
+            rows.add(new String[] {r.defense(), pct(r.acc()), pct(accuracyDrop(baseline, r)), pct(r.meanAsr()),
+                rate(r.paperTpr()), rate(r.paperTnr()),
                 rate(r.recall()), rate(r.specificity()), String.format(Locale.ROOT, "%.1f", r.seconds())});
         }
         return rows;
@@ -284,18 +311,22 @@ public final class RunReport {
      *
      * @param title       run name
      * @param description one paragraph describing the scenario
+     * @param hasAttack   true when some adversary has an ASR (a targeted attack)
      */
     public static String markdown(String title, String description, List<DefenseResult> results, boolean hasAttack) {
         StringBuilder sb = new StringBuilder();
         sb.append("# badfl run ").append(title).append("\n\n");
         sb.append(description).append("\n\n");
         sb.append("## Final results\n\n").append(markdownTable(results)).append('\n');
-        sb.append("ACC: clean test accuracy after the last round. ");
+        sb.append("ACC: clean test accuracy after the last round. ACC drop: the no-attack run's ACC minus this "
+            + "defense's (how untargeted attacks are measured; '-' without a no-attack run). ");
         if (hasAttack) {
             sb.append("ASR: fraction of triggered test inputs whose true label is not the target that are classified "
-                + "as the target (mean over adversaries when there are several; per adversary in summary.json). ");
+                + "as the target (targeted label flipping: of source-class test images classified as the target; mean "
+                + "over adversaries when there are several; per adversary in summary.json; '-' for untargeted "
+                + "attacks). ");
         } else {
-            sb.append("ASR: none (no attack in this scenario). ");
+            sb.append("ASR: none (no targeted attack in this scenario). ");
         }
         sb.append("paper_tpr = TP/(TP+FP) and paper_tnr = TN/(TN+FN) are the rates the BADFL paper calls TPR and TNR "
             + "(precision and negative predictive value); recall = TP/(TP+FN) and specificity = TN/(TN+FP) are the "

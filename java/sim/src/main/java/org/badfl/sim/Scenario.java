@@ -14,12 +14,25 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import org.badfl.clients.AgrAgnosticAttack;
+import org.badfl.clients.AlieAttack;
 import org.badfl.clients.AttackSchedule;
 import org.badfl.clients.ClientAttack;
 import org.badfl.clients.ConstrainAndScaleAttack;
 import org.badfl.clients.DbaAttack;
 import org.badfl.clients.EdgeCaseAttack;
+import org.badfl.clients.FangKrumAttack;
+import org.badfl.clients.FangTrimmedMeanAttack;
+import org.badfl.clients.GaussianAttack;
+import org.badfl.clients.IpmAttack;
+import org.badfl.clients.LabelFlippingAttack;
+import org.badfl.clients.MimicAttack;
+import org.badfl.clients.MinMaxAttack;
+import org.badfl.clients.MinSumAttack;
+import org.badfl.clients.ModelPoisoningAttack;
+import org.badfl.clients.NormMatchedAttack;
 import org.badfl.clients.PixelPatternAttack;
+import org.badfl.clients.SignFlippingAttack;
 import org.badfl.clients.TrainingSettings;
 import org.badfl.data.AsrSet;
 import org.badfl.data.Dataset;
@@ -69,10 +82,15 @@ public final class Scenario {
      * @param attack   the attack strategy its clients run
      * @param schedule its attack rounds
      * @param clients  its client ids, ascending
-     * @param asrSet   the inputs its ASR is measured on
+     * @param asrSet   the inputs its ASR is measured on, or null for an untargeted attack
      */
     public record Adversary(int number, AdversaryConfig config, ClientAttack attack, AttackSchedule schedule,
                             int[] clients, AsrSet asrSet) {
+
+        /** True when the attack reads the honest updates of its rounds before the defense does. */
+        public boolean omniscient() {
+            return attack instanceof ModelPoisoningAttack m && m.omniscient();
+        }
     }
 
     private final ScenarioConfig config;
@@ -146,7 +164,7 @@ public final class Scenario {
         for (int a = 0; a < advConfigs.size(); a++) {
             AdversaryConfig ac = advConfigs.get(a);
             String where = "adversary " + (a + 1) + " (" + ac.attack + ")";
-            if (ac.target >= classes) {
+            if (ac.target != null && ac.target >= classes) {
                 throw new IllegalArgumentException(where + ": target label " + ac.target + " does not exist; the dataset "
                     + tt.spec() + " has labels 0.." + (classes - 1));
             }
@@ -190,6 +208,7 @@ public final class Scenario {
             clientIndices[k] = global;
         }
 
+        checkModelPoisoning(c, advConfigs, attacks);
         List<Adversary> adversaries = assignAttackers(c, advConfigs, attacks, test);
         float[] initial = spec.create(Seeds.derive(c.seed, "model-init")).params().clone();
         return new Scenario(c, tt, cleanTest, holdouts[0], holdouts[1], partition, clientIndices, adversaries, spec,
@@ -197,6 +216,28 @@ public final class Scenario {
     }
 
     // ------------------------------------------------------------------ preparation steps
+
+    /**
+     * Model-poisoning attacks against the round composition: all of an adversary's clients take part in its attack
+     * rounds, so a round has {@code max(1, round(fraction·N))} clients of which at least that minus all attackers
+     * are honest.
+     */
+    private static void checkModelPoisoning(ScenarioConfig c, List<AdversaryConfig> configs,
+                                            List<ClientAttack> attacks) {
+        int perRound = Math.min(c.clients, Math.max(1, (int) Math.round(c.fraction * c.clients)));
+        int allAttackers = configs.stream().mapToInt(a -> a.attackers).sum();
+        for (int a = 0; a < attacks.size(); a++) {
+            if (attacks.get(a) instanceof ModelPoisoningAttack m) {
+                int inRound = Math.max(perRound, allAttackers);
+                try {
+                    m.checkRound(inRound, configs.get(a).attackers, inRound - allAttackers);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("adversary " + (a + 1) + " (" + configs.get(a).attack + "): "
+                        + e.getMessage(), e);
+                }
+            }
+        }
+    }
 
     /** Names every defense of the run can be created with its options; "no-attack" is FedAvg. */
     private static void checkDefenses(ScenarioConfig c) {
@@ -235,7 +276,7 @@ public final class Scenario {
     }
 
     private static ClientAttack createAttack(AdversaryConfig a, Dataset train, Dataset test, String where) {
-        ClientAttack.Scaling scaling = ClientAttack.Scaling.parse(a.scale);
+        ClientAttack.Scaling scaling = a.scale == null ? ClientAttack.Scaling.NONE : ClientAttack.Scaling.parse(a.scale);
         try {
             return switch (a.attack) {
                 case "pixel-pattern" -> new PixelPatternAttack(trigger(a, train, where), a.target, a.poisonRatio,
@@ -246,6 +287,24 @@ public final class Scenario {
                     scaling, a.poisonEpochs, a.poisonLr);
                 case "edge-case" -> new EdgeCaseAttack(new EdgeCaseSet(train, test, a.edgeSource, a.target, a.edgeTail,
                     a.edgeTail), a.poisonRatio, a.pgdEps, scaling, a.poisonEpochs, a.poisonLr);
+                case "norm-matched" -> new NormMatchedAttack(a.baseAttack.equals("constrain-and-scale")
+                    ? new ConstrainAndScaleAttack(trigger(a, train, where), a.target, a.poisonRatio, a.anomalyAlpha,
+                    scaling, a.poisonEpochs, a.poisonLr)
+                    : new PixelPatternAttack(trigger(a, train, where), a.target, a.poisonRatio, scaling, a.poisonEpochs,
+                    a.poisonLr));
+                case "label-flipping" -> a.flipMode.equals("all2all") ? LabelFlippingAttack.allToAll(train.numClasses())
+                    : LabelFlippingAttack.targeted(a.flipSource, a.target, train.numClasses());
+                case "sign-flipping" -> new SignFlippingAttack();
+                case "gaussian" -> new GaussianAttack(a.noiseMean, a.noiseStd);
+                case "alie" -> new AlieAttack(a.alieZ);
+                case "ipm" -> new IpmAttack(a.ipmEps);
+                case "min-max" -> new MinMaxAttack(AgrAgnosticAttack.Perturbation.parse(a.perturbation, a.attack),
+                    a.gammaInit);
+                case "min-sum" -> new MinSumAttack(AgrAgnosticAttack.Perturbation.parse(a.perturbation, a.attack),
+                    a.gammaInit);
+                case "fang-krum" -> new FangKrumAttack();
+                case "fang-trimmed-mean" -> new FangTrimmedMeanAttack();
+                case "mimic" -> new MimicAttack(a.mimicClient);
                 default -> throw new IllegalStateException("attack " + a.attack);
             };
         } catch (IllegalArgumentException e) {
@@ -401,6 +460,11 @@ public final class Scenario {
         return !adversaries.isEmpty();
     }
 
+    /** True when at least one adversary has an ASR (a targeted attack). */
+    public boolean hasAsr() {
+        return adversaries.stream().anyMatch(a -> a.asrSet() != null);
+    }
+
     /** Index into {@link #adversaries()} of the adversary controlling client {@code id}, or −1 for honest clients. */
     public int adversaryOf(int id) {
         return adversaryOfClient[id];
@@ -504,8 +568,14 @@ public final class Scenario {
             ao.put("schedule", a.schedule().toString());
             ArrayNode ids = ao.putArray("clients");
             Arrays.stream(a.clients()).forEach(ids::add);
-            ao.put("asr_set", a.asrSet().description());
-            ao.put("asr_images", a.asrSet().size());
+            ao.put("omniscient", a.omniscient());
+            if (a.asrSet() == null) {
+                ao.putNull("asr_set");
+                ao.putNull("asr_images");
+            } else {
+                ao.put("asr_set", a.asrSet().description());
+                ao.put("asr_images", a.asrSet().size());
+            }
         }
         return o;
     }
@@ -553,6 +623,12 @@ public final class Scenario {
         for (Adversary a : adversaries) {
             sb.append(String.format(Locale.ROOT, " Adversary %d: %d attacker(s) %s, %s, schedule %s.", a.number(),
                 a.clients().length, Arrays.toString(a.clients()), a.attack().describe(), a.schedule()));
+            if (a.omniscient()) {
+                sb.append(" Its attack is omniscient: it sees the honest clients' updates of each attack round before "
+                    + "the defense and replaces its clients' updates with crafted ones.");
+            } else if (!a.attack().targeted()) {
+                sb.append(" Its attack is untargeted (measured by the accuracy drop, no ASR).");
+            }
         }
         sb.append(String.format(Locale.ROOT, " Server holds %d root and %d inspection images out of the clients' data.",
             rootIndices.length, inspectionIndices.length));

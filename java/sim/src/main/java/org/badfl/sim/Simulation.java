@@ -15,7 +15,9 @@ import org.badfl.clients.ClientTrainer;
 import org.badfl.clients.ClientTrainer.ClientTask;
 import org.badfl.clients.CpuClientTrainer;
 import org.badfl.clients.GpuClientTrainer;
+import org.badfl.clients.ModelPoisoningAttack;
 import org.badfl.clients.RoundShare;
+import org.badfl.data.AsrSet;
 import org.badfl.engine.Compute;
 import org.badfl.evaluation.DetectionCounts;
 import org.badfl.evaluation.Evaluator;
@@ -41,6 +43,8 @@ import org.badfl.util.Seeds;
  *       (single-threaded inside), seeded by {@code Seeds.derive(seed, "client", t, id)}; update row i is filled
  *       by slot, so the aggregation order never depends on timing. A client whose training diverges sends
  *       nothing (its slot stays empty and the validator rejects it).</li>
+ *   <li>Model poisoning ({@link ModelPoisoningAttack}, the omniscient-attacker hook): each adversary that crafts
+ *       its updates sees the round's honest updates and replaces its clients' rows before the defense runs.</li>
  *   <li>{@link RoundAggregator}: {@link org.badfl.server.UpdateValidator} (wrong length, NaN/Inf, ... rejected
  *       with the reason, the round goes on), the defense, the finite-G guard; seed
  *       {@code derive(seed, "aggregation", t)}.</li>
@@ -307,6 +311,7 @@ public final class Simulation {
             try (RoundUpdates received = backend.trainer().newRound(scenario.modelSpec().layout(), selected.length)) {
                 long t0 = System.nanoTime();
                 train(backend.trainer(), global, t, selected, attacking, shares, received, failures);
+                poisonModels(global, t, selected, attacking, shares, received);
                 receive(name, t, selected, attacking, received);
                 trainSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -359,6 +364,9 @@ public final class Simulation {
             int id = selected[i];
             int adv = scenario.adversaryOf(id);
             ClientAttack attack = attacking[i] ? scenario.adversaries().get(adv).attack() : null;
+            if (attack instanceof ModelPoisoningAttack m && !m.trainsWithAttack()) {
+                attack = null; // trains honestly; its update is replaced in poisonModels
+            }
             tasks.add(new ClientTask(i, id, scenario.clientIndices(id), scenario.clientSamples(id),
                 ClientSeeds.clientRound(scenario.config().seed, round, id), attack,
                 attacking[i] ? scenario.rankOf(id) : 0, attacking[i] ? shares[adv] : null));
@@ -367,6 +375,54 @@ public final class Simulation {
             failures[task.slot()] = failure;
             listener.clientTrained();
         });
+    }
+
+    /**
+     * Phase 1b, the omniscient-attacker hook: after every client trained and before the defense, each adversary
+     * with a {@link ModelPoisoningAttack} that attacks in this round sees G, the honest clients' updates (the slots
+     * not attacking, client-id order) and its own clients' trained updates, and its crafted rows replace the latter.
+     * Seeded by {@code derive(seed, "model-poisoning", t, adversary number)}. Clients whose training diverged send
+     * nothing and are left out of both sides.
+     */
+    private void poisonModels(float[] global, int round, int[] selected, boolean[] attacking, RoundShare[] shares,
+                              RoundUpdates received) {
+        List<Scenario.Adversary> adversaries = scenario.adversaries();
+        float[][] benign = null;
+        int d = scenario.modelSpec().layout().size();
+        for (int a = 0; a < adversaries.size(); a++) {
+            if (shares[a] == null || !(adversaries.get(a).attack() instanceof ModelPoisoningAttack attack)) {
+                continue;
+            }
+            if (benign == null) {
+                List<float[]> rows = new ArrayList<>();
+                for (int i = 0; i < selected.length; i++) {
+                    float[] row = attacking[i] ? null : received.receivedRow(i);
+                    if (row != null && row.length == d) {
+                        rows.add(row);
+                    }
+                }
+                benign = rows.toArray(new float[0][]);
+            }
+            List<Integer> slots = new ArrayList<>();
+            for (int i = 0; i < selected.length; i++) {
+                if (attacking[i] && scenario.adversaryOf(selected[i]) == a) {
+                    float[] row = received.receivedRow(i);
+                    if (row != null && row.length == d) {
+                        slots.add(i);
+                    }
+                }
+            }
+            float[][] own = new float[slots.size()][];
+            for (int k = 0; k < own.length; k++) {
+                own[k] = received.receivedRow(slots.get(k));
+            }
+            float[][] crafted = attack.craft(new ModelPoisoningAttack.RoundView(global, benign, own,
+                scenario.modelSpec().layout()), Seeds.derive(scenario.config().seed, "model-poisoning", round, a + 1));
+            for (int k = 0; k < crafted.length; k++) {
+                int id = selected[slots.get(k)];
+                received.receive(slots.get(k), id, scenario.clientSamples(id), crafted[k]);
+            }
+        }
     }
 
     /** Phase 2, what the server receives: the updates as sent, or as the {@link UpdateTamper} alters them. */
@@ -391,11 +447,12 @@ public final class Simulation {
         return asr;
     }
 
-    /** Phase 4, evaluation: ASR of the round's evaluation model per adversary. */
+    /** Phase 4, evaluation: ASR of the round's evaluation model per adversary (NaN for an untargeted one). */
     private double[] attackSuccessRates(Evaluator evaluator, float[] evaluated, Compute compute) {
         double[] asr = new double[scenario.adversaries().size()];
         for (int a = 0; a < asr.length; a++) {
-            asr[a] = evaluator.attackSuccessRate(evaluated, scenario.adversaries().get(a).asrSet(), compute);
+            AsrSet set = scenario.adversaries().get(a).asrSet();
+            asr[a] = set == null ? Double.NaN : evaluator.attackSuccessRate(evaluated, set, compute);
         }
         return asr;
     }

@@ -45,15 +45,22 @@ public final class SmoothedFinalEvaluation implements FinalEvaluation {
         if (smoothing.isEmpty()) {
             return null; // no-attack (FedAvg) and defenses without smoothing
         }
-        List<AsrSet> asrSets = scenario.adversaries().stream().map(Scenario.Adversary::asrSet).toList();
+        // untargeted adversaries have no ASR set: null in the per-adversary list
+        List<AsrSet> byAdversary = scenario.adversaries().stream().map(Scenario.Adversary::asrSet).toList();
+        List<AsrSet> asrSets = byAdversary.stream().filter(java.util.Objects::nonNull).toList();
         SmoothedEvaluation.Result r = evaluation.evaluate(smoothing.get(), evaluationModel, scenario.modelSpec(),
             scenario.test(), scenario.cleanTestIndices(), asrSets, scenario.config().normalize, compute, seed);
 
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("smoothed_acc", r.accuracy());
         ArrayNode per = JsonNodeFactory.instance.arrayNode();
-        for (double asr : r.asrByAdversary()) {
-            per.add(asr);
+        int k = 0;
+        for (AsrSet set : byAdversary) {
+            if (set == null) {
+                per.addNull();
+            } else {
+                per.add(r.asrByAdversary()[k++]);
+            }
         }
         if (asrSets.isEmpty()) {
             o.putNull("smoothed_asr");
