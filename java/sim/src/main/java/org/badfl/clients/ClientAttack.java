@@ -135,6 +135,18 @@ public abstract class ClientAttack {
     }
 
     /**
+     * The local training of an attack round, from G (in {@code run.net()}); leaves W in the model and returns the
+     * last batch loss. Default: the standard loop over the poisoned batches with {@link #adjustGradients} before
+     * and {@link #afterStep} after every SGD step. Attacks that need the client's clean data first (a gradient
+     * mask, reference saliency maps) or another optimisation (alternating minimisation) override it; they must
+     * draw every random choice from {@code run.seeds()}.
+     */
+    public double train(LocalRun run) {
+        return LocalTrainer.loop(run.net(), run.global(), run.data(), run.indices(), run.settings(), run.poisoning(),
+            run.seeds().batches(), this::adjustGradients, this::afterStep).lastLoss();
+    }
+
+    /**
      * Called after the gradients of a batch are computed and before the SGD step; may modify
      * {@code net.grads()}. {@code global} is G (not modified).
      */
@@ -190,6 +202,29 @@ public abstract class ClientAttack {
     }
 
     // ------------------------------------------------------------------ helpers over trainable parameters
+
+    /**
+     * PGD projection of W (in {@code net}) onto the ball ‖W − G‖ ≤ ε over the trainable parameters; nothing when
+     * ε = 0 or W is inside.
+     */
+    protected static void projectToBall(Network net, float[] global, double eps) {
+        if (eps == 0) {
+            return;
+        }
+        float[] w = net.params();
+        ParamLayout layout = net.layout();
+        double norm = distance(w, global, layout);
+        if (norm <= eps) {
+            return;
+        }
+        float f = (float) (eps / norm);
+        int[] ranges = layout.trainableRanges();
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                w[i] = global[i] + f * (w[i] - global[i]);
+            }
+        }
+    }
 
     /** ‖W − G‖ over the trainable parameters (BatchNorm statistics excluded), in double. */
     protected static double distance(float[] w, float[] g, ParamLayout layout) {

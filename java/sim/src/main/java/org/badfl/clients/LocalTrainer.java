@@ -73,19 +73,12 @@ public final class LocalTrainer {
         }
         net.setParams(global);
         net.setDropoutStream(seeds.dropout(), 0);
-        Sgd sgd = new Sgd(s.lr(), s.momentum(), s.weightDecay());
-        BatchSampler sampler = new BatchSampler(data, indices, s.batchSize(), poisoning, seeds.batches());
-        TrainingLoop.Result r = TrainingLoop.run(sampler, s.epochs(), s.normalize(), batch -> {
-            double loss = net.lossAndGradients(batch.x(), batch.y(), batch.size());
-            if (attack != null) {
-                attack.adjustGradients(net, global);
-            }
-            sgd.step(net);
-            if (attack != null) {
-                attack.afterStep(net, global);
-            }
-            return loss;
-        });
+        double lastLoss;
+        if (attack == null) {
+            lastLoss = loop(net, global, data, indices, s, poisoning, seeds.batches(), null, null).lastLoss();
+        } else {
+            lastLoss = attack.train(new LocalRun(net, global, data, indices, seeds, s, poisoning, share));
+        }
         float[] w = net.params();
         float[] delta = new float[w.length];
         for (int i = 0; i < delta.length; i++) {
@@ -94,7 +87,35 @@ public final class LocalTrainer {
         if (attack != null) {
             attack.finishUpdate(delta, net.layout(), share);
         }
-        return new ClientUpdate(clientId, delta, indices.length, attack != null, r.lastLoss());
+        return new ClientUpdate(clientId, delta, indices.length, attack != null, lastLoss);
+    }
+
+    /** A hook on the model between the steps of {@link #loop}; {@code global} is G (not modified). */
+    @FunctionalInterface
+    interface StepHook {
+        void apply(Network net, float[] global);
+    }
+
+    /**
+     * The standard loop: SGD from the parameters in {@code net} over {@code s.epochs()} epochs of the seeded batches
+     * (fresh optimiser), {@code beforeStep} between the gradients and the step, {@code afterStep} after it (either
+     * may be null).
+     */
+    static TrainingLoop.Result loop(Network net, float[] global, Dataset data, int[] indices, TrainingSettings s,
+                                    Poisoning poisoning, long batchesSeed, StepHook beforeStep, StepHook afterStep) {
+        Sgd sgd = new Sgd(s.lr(), s.momentum(), s.weightDecay());
+        BatchSampler sampler = new BatchSampler(data, indices, s.batchSize(), poisoning, batchesSeed);
+        return TrainingLoop.run(sampler, s.epochs(), s.normalize(), batch -> {
+            double loss = net.lossAndGradients(batch.x(), batch.y(), batch.size());
+            if (beforeStep != null) {
+                beforeStep.apply(net, global);
+            }
+            sgd.step(net);
+            if (afterStep != null) {
+                afterStep.apply(net, global);
+            }
+            return loss;
+        });
     }
 
     @Override

@@ -21,15 +21,16 @@ import org.badfl.clients.AttackSchedule;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"attack", "attackers", "target", "trigger", "poisonRatio", "schedule", "anomalyAlpha", "scale",
-    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail"})
+    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail", "maskRatio", "boost", "stealthRho"})
 public final class AdversaryConfig {
 
     /** Attack names, in the order listed to users. */
     public static final List<String> ATTACKS = List.of("none", "pixel-pattern", "constrain-and-scale", "dba",
-        "edge-case");
+        "edge-case", "neurotoxin", "alter-min");
 
     @JsonPropertyDescription("Attack: none, pixel-pattern (BadNets data poisoning), constrain-and-scale (model "
-        + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD). Alias: badnets = pixel-pattern.")
+        + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD), neurotoxin (backdoor in the "
+        + "coordinates benign training changes least), alter-min (alternating minimisation with boosting). Alias: badnets = pixel-pattern.")
     public String attack;
 
     @JsonPropertyDescription("Number of clients this adversary controls (chosen from the master seed, disjoint "
@@ -65,8 +66,8 @@ public final class AdversaryConfig {
     @JsonPropertyDescription("Learning rate of poison training in attack rounds (default: the honest lr).")
     public Double poisonLr;
 
-    @JsonPropertyDescription("edge-case: PGD radius epsilon; after every step W is projected onto "
-        + "||W - G|| <= epsilon (default 0.25, FLPoison's MNIST value; 0 turns PGD off).")
+    @JsonPropertyDescription("edge-case, neurotoxin: PGD radius epsilon; after every step W is projected onto "
+        + "||W - G|| <= epsilon (default: edge-case 0.25, FLPoison's MNIST value; neurotoxin 0; 0 turns PGD off).")
     public Double pgdEps;
 
     @JsonPropertyDescription("edge-case: source class whose tail stands in for the edge-case data (default 7).")
@@ -75,6 +76,17 @@ public final class AdversaryConfig {
     @JsonPropertyDescription("edge-case: fraction of the source class farthest from its mean used as the tail "
         + "(default 0.1).")
     public Double edgeTail;
+
+    @JsonPropertyDescription("neurotoxin: fraction of the trainable coordinates masked out of the backdoor "
+        + "gradient, those with the largest clean-gradient magnitude (the top-k%, default 0.1).")
+    public Double maskRatio;
+
+    @JsonPropertyDescription("alter-min: explicit boosting lambda of each malicious step, 'auto' (clients in round / "
+        + "attackers of this adversary in round, the default) or a number >= 1.")
+    public String boost;
+
+    @JsonPropertyDescription("alter-min: weight rho of the stealth objective CE + rho*||W - G||^2 (default 1e-4).")
+    public Double stealthRho;
 
     /** Canonical attack name for {@code name} (case-insensitive; "badnets" is "pixel-pattern"). */
     public static String canonicalAttack(String name) {
@@ -112,6 +124,9 @@ public final class AdversaryConfig {
         a.pgdEps = pgdEps;
         a.edgeSource = edgeSource;
         a.edgeTail = edgeTail;
+        a.maskRatio = maskRatio;
+        a.boost = boost;
+        a.stealthRho = stealthRho;
         return a;
     }
 
@@ -138,7 +153,8 @@ public final class AdversaryConfig {
             require(where, "attackers", r.attackers == 0, "0 (or absent) for attack none", r.attackers);
             rejectUnused(where, "none", "target", target, "trigger", trigger, "poison-ratio", poisonRatio, "schedule",
                 schedule, "anomaly-alpha", anomalyAlpha, "scale", scale, "poison-epochs", poisonEpochs, "poison-lr",
-                poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+                poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail, "mask-ratio", maskRatio,
+                "boost", boost, "stealth-rho", stealthRho);
             return r;
         }
         boolean edge = r.attack.equals("edge-case");
@@ -189,6 +205,34 @@ public final class AdversaryConfig {
         if (poisonLr != null) {
             require(where, "poison-lr", poisonLr > 0 && Double.isFinite(poisonLr), "a finite number > 0", poisonLr);
         }
+        boolean neurotoxin = r.attack.equals("neurotoxin");
+        if (neurotoxin) {
+            r.maskRatio = maskRatio == null ? 0.1 : maskRatio;
+            require(where, "mask-ratio", r.maskRatio >= 0 && r.maskRatio < 1, "a fraction in [0, 1)", r.maskRatio);
+            r.pgdEps = pgdEps == null ? 0.0 : pgdEps;
+            require(where, "pgd-eps", r.pgdEps >= 0 && Double.isFinite(r.pgdEps), "a finite number >= 0 (0 = off)",
+                r.pgdEps);
+        } else {
+            rejectUnused(where, r.attack, "mask-ratio", maskRatio);
+        }
+        if (r.attack.equals("alter-min")) {
+            r.boost = boost == null ? "auto" : boost.trim().toLowerCase(Locale.ROOT);
+            if (!r.boost.equals("auto")) {
+                double b;
+                try {
+                    b = Double.parseDouble(r.boost);
+                } catch (NumberFormatException e) {
+                    b = Double.NaN;
+                }
+                require(where, "boost", b >= 1 && Double.isFinite(b), "auto or a finite number >= 1", boost);
+                r.boost = Double.toString(b);
+            }
+            r.stealthRho = stealthRho == null ? 1e-4 : stealthRho;
+            require(where, "stealth-rho", r.stealthRho >= 0 && Double.isFinite(r.stealthRho), "a finite number >= 0",
+                r.stealthRho);
+        } else {
+            rejectUnused(where, r.attack, "boost", boost, "stealth-rho", stealthRho);
+        }
         if (edge) {
             r.pgdEps = pgdEps == null ? 0.25 : pgdEps;
             require(where, "pgd-eps", r.pgdEps >= 0 && Double.isFinite(r.pgdEps), "a finite number >= 0 (0 = off)",
@@ -200,7 +244,10 @@ public final class AdversaryConfig {
             r.edgeTail = edgeTail == null ? org.badfl.data.EdgeCaseSet.DEFAULT_TAIL_FRACTION : edgeTail;
             require(where, "edge-tail", r.edgeTail > 0 && r.edgeTail < 1, "a fraction in (0, 1)", r.edgeTail);
         } else {
-            rejectUnused(where, r.attack, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+            if (!neurotoxin) {
+                rejectUnused(where, r.attack, "pgd-eps", pgdEps);
+            }
+            rejectUnused(where, r.attack, "edge-source", edgeSource, "edge-tail", edgeTail);
         }
         return r;
     }
@@ -232,13 +279,14 @@ public final class AdversaryConfig {
             && Objects.equals(anomalyAlpha, a.anomalyAlpha) && Objects.equals(scale, a.scale)
             && Objects.equals(poisonEpochs, a.poisonEpochs) && Objects.equals(poisonLr, a.poisonLr)
             && Objects.equals(pgdEps, a.pgdEps) && Objects.equals(edgeSource, a.edgeSource)
-            && Objects.equals(edgeTail, a.edgeTail);
+            && Objects.equals(edgeTail, a.edgeTail) && Objects.equals(maskRatio, a.maskRatio)
+            && Objects.equals(boost, a.boost) && Objects.equals(stealthRho, a.stealthRho);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(attack, attackers, target, trigger, poisonRatio, schedule, anomalyAlpha, scale,
-            poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail);
+            poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail, maskRatio, boost, stealthRho);
     }
 
     @Override

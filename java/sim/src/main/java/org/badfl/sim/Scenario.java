@@ -14,11 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import org.badfl.clients.AlterMinAttack;
 import org.badfl.clients.AttackSchedule;
 import org.badfl.clients.ClientAttack;
 import org.badfl.clients.ConstrainAndScaleAttack;
 import org.badfl.clients.DbaAttack;
 import org.badfl.clients.EdgeCaseAttack;
+import org.badfl.clients.NeurotoxinAttack;
 import org.badfl.clients.PixelPatternAttack;
 import org.badfl.clients.TrainingSettings;
 import org.badfl.data.AsrSet;
@@ -245,6 +247,11 @@ public final class Scenario {
                     scaling, a.poisonEpochs, a.poisonLr);
                 case "edge-case" -> new EdgeCaseAttack(new EdgeCaseSet(train, test, a.edgeSource, a.target, a.edgeTail,
                     a.edgeTail), a.poisonRatio, a.pgdEps, scaling, a.poisonEpochs, a.poisonLr);
+                case "neurotoxin" -> new NeurotoxinAttack(trigger(a, train, where), a.target, a.poisonRatio,
+                    a.maskRatio, a.pgdEps, scaling, a.poisonEpochs, a.poisonLr);
+                case "alter-min" -> new AlterMinAttack(trigger(a, train, where), a.target, a.poisonRatio,
+                    a.boost.equals("auto") ? null : Double.valueOf(a.boost), a.stealthRho, scaling, a.poisonEpochs,
+                    a.poisonLr);
                 default -> throw new IllegalStateException("attack " + a.attack);
             };
         } catch (IllegalArgumentException e) {

@@ -1,0 +1,74 @@
+package org.badfl.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.badfl.clients.AlterMinAttack;
+import org.badfl.clients.NeurotoxinAttack;
+import org.junit.jupiter.api.Test;
+
+/** Neurotoxin, alter-min and the adaptive attacks through the config and the simulator. */
+class TrainingTimeAttacksSimulationTest {
+
+    private static double finalAsr(Simulation.Outcome o, String defense) {
+        return o.results().stream().filter(r -> r.defense().equals(defense)).findFirst().orElseThrow().meanAsr();
+    }
+
+    private static ScenarioConfig tiny(String attack) {
+        ScenarioConfig c = TestScenarios.tiny(attack, 4, "no-attack", "fedavg");
+        c.primary.trigger = "square";
+        c.primary.poisonEpochs = 2;
+        return c;
+    }
+
+    @Test
+    void configDefaultsAndRejectedKeys() {
+        AdversaryConfig n = new AdversaryConfig();
+        n.attack = "neurotoxin";
+        AdversaryConfig r = n.resolved("adversary 1");
+        assertEquals(0.1, r.maskRatio);
+        assertEquals(0.0, r.pgdEps);
+        assertEquals("none", r.scale);
+        assertNull(r.boost);
+        AdversaryConfig a = new AdversaryConfig();
+        a.attack = "Alter-Min";
+        r = a.resolved("adversary 1");
+        assertEquals("alter-min", r.attack);
+        assertEquals("auto", r.boost);
+        assertEquals(1e-4, r.stealthRho);
+        a.boost = "0.5";
+        String m = assertThrows(IllegalArgumentException.class, () -> a.resolved("adversary 1")).getMessage();
+        assertTrue(m.contains("'boost' must be auto or a finite number >= 1"), m);
+        AdversaryConfig p = new AdversaryConfig();
+        p.attack = "pixel-pattern";
+        p.maskRatio = 0.2;
+        m = assertThrows(IllegalArgumentException.class, () -> p.resolved("adversary 1")).getMessage();
+        assertTrue(m.contains("'mask-ratio' does not apply to attack pixel-pattern"), m);
+        n.maskRatio = 1.0;
+        m = assertThrows(IllegalArgumentException.class, () -> n.resolved("adversary 1")).getMessage();
+        assertTrue(m.contains("'mask-ratio' must be a fraction in [0, 1)"), m);
+    }
+
+    @Test
+    void neurotoxinRaisesAsrUnderFedAvg() {
+        ScenarioConfig c = tiny("neurotoxin");
+        Scenario s = Scenario.prepare(c);
+        assertTrue(s.adversaries().get(0).attack() instanceof NeurotoxinAttack);
+        Simulation.Outcome o = Simulation.of(s).build().run();
+        double attacked = finalAsr(o, "fedavg");
+        assertTrue(attacked >= 0.6 && attacked >= finalAsr(o, "no-attack") + 0.5, "ASR " + attacked);
+    }
+
+    @Test
+    void alterMinRaisesAsrUnderFedAvg() {
+        ScenarioConfig c = tiny("alter-min");
+        c.primary.boost = "2";
+        Scenario s = Scenario.prepare(c);
+        assertTrue(s.adversaries().get(0).attack() instanceof AlterMinAttack);
+        Simulation.Outcome o = Simulation.of(s).build().run();
+        double attacked = finalAsr(o, "fedavg");
+        assertTrue(attacked >= 0.6 && attacked >= finalAsr(o, "no-attack") + 0.5, "ASR " + attacked);
+    }
+}
