@@ -21,16 +21,17 @@ import org.badfl.clients.AttackSchedule;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"attack", "attackers", "target", "trigger", "poisonRatio", "schedule", "anomalyAlpha", "scale",
-    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail", "maskRatio", "boost", "stealthRho"})
+    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail", "maskRatio", "boost", "stealthRho", "saliencyLambda"})
 public final class AdversaryConfig {
 
     /** Attack names, in the order listed to users. */
     public static final List<String> ATTACKS = List.of("none", "pixel-pattern", "constrain-and-scale", "dba",
-        "edge-case", "neurotoxin", "alter-min");
+        "edge-case", "neurotoxin", "alter-min", "saliency-mimic");
 
     @JsonPropertyDescription("Attack: none, pixel-pattern (BadNets data poisoning), constrain-and-scale (model "
         + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD), neurotoxin (backdoor in the "
-        + "coordinates benign training changes least), alter-min (alternating minimisation with boosting). Alias: badnets = pixel-pattern.")
+        + "coordinates benign training changes least), alter-min (alternating minimisation with boosting), saliency-mimic (adaptive against BADFL: keeps the "
+        + "saliency maps close to the global model's). Alias: badnets = pixel-pattern.")
     public String attack;
 
     @JsonPropertyDescription("Number of clients this adversary controls (chosen from the master seed, disjoint "
@@ -79,14 +80,22 @@ public final class AdversaryConfig {
 
     @JsonPropertyDescription("neurotoxin: fraction of the trainable coordinates masked out of the backdoor "
         + "gradient, those with the largest clean-gradient magnitude (the top-k%, default 0.1).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double maskRatio;
 
     @JsonPropertyDescription("alter-min: explicit boosting lambda of each malicious step, 'auto' (clients in round / "
         + "attackers of this adversary in round, the default) or a number >= 1.")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String boost;
 
     @JsonPropertyDescription("alter-min: weight rho of the stealth objective CE + rho*||W - G||^2 (default 1e-4).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double stealthRho;
+
+    @JsonPropertyDescription("saliency-mimic: weight lambda of the saliency term CE + lambda*D(W), D the distance of "
+        + "the guided-backprop saliency maps on clean images to the global model's (default 0.01).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double saliencyLambda;
 
     /** Canonical attack name for {@code name} (case-insensitive; "badnets" is "pixel-pattern"). */
     public static String canonicalAttack(String name) {
@@ -127,6 +136,7 @@ public final class AdversaryConfig {
         a.maskRatio = maskRatio;
         a.boost = boost;
         a.stealthRho = stealthRho;
+        a.saliencyLambda = saliencyLambda;
         return a;
     }
 
@@ -154,7 +164,7 @@ public final class AdversaryConfig {
             rejectUnused(where, "none", "target", target, "trigger", trigger, "poison-ratio", poisonRatio, "schedule",
                 schedule, "anomaly-alpha", anomalyAlpha, "scale", scale, "poison-epochs", poisonEpochs, "poison-lr",
                 poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail, "mask-ratio", maskRatio,
-                "boost", boost, "stealth-rho", stealthRho);
+                "boost", boost, "stealth-rho", stealthRho, "saliency-lambda", saliencyLambda);
             return r;
         }
         boolean edge = r.attack.equals("edge-case");
@@ -233,6 +243,14 @@ public final class AdversaryConfig {
         } else {
             rejectUnused(where, r.attack, "boost", boost, "stealth-rho", stealthRho);
         }
+        if (r.attack.equals("saliency-mimic")) {
+            r.saliencyLambda = saliencyLambda == null ? org.badfl.clients.SaliencyMimicAttack.DEFAULT_LAMBDA
+                : saliencyLambda;
+            require(where, "saliency-lambda", r.saliencyLambda >= 0 && Double.isFinite(r.saliencyLambda),
+                "a finite number >= 0", r.saliencyLambda);
+        } else {
+            rejectUnused(where, r.attack, "saliency-lambda", saliencyLambda);
+        }
         if (edge) {
             r.pgdEps = pgdEps == null ? 0.25 : pgdEps;
             require(where, "pgd-eps", r.pgdEps >= 0 && Double.isFinite(r.pgdEps), "a finite number >= 0 (0 = off)",
@@ -280,13 +298,15 @@ public final class AdversaryConfig {
             && Objects.equals(poisonEpochs, a.poisonEpochs) && Objects.equals(poisonLr, a.poisonLr)
             && Objects.equals(pgdEps, a.pgdEps) && Objects.equals(edgeSource, a.edgeSource)
             && Objects.equals(edgeTail, a.edgeTail) && Objects.equals(maskRatio, a.maskRatio)
-            && Objects.equals(boost, a.boost) && Objects.equals(stealthRho, a.stealthRho);
+            && Objects.equals(boost, a.boost) && Objects.equals(stealthRho, a.stealthRho)
+            && Objects.equals(saliencyLambda, a.saliencyLambda);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(attack, attackers, target, trigger, poisonRatio, schedule, anomalyAlpha, scale,
-            poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail, maskRatio, boost, stealthRho);
+            poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail, maskRatio, boost, stealthRho,
+            saliencyLambda);
     }
 
     @Override

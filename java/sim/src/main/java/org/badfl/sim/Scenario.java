@@ -22,6 +22,7 @@ import org.badfl.clients.DbaAttack;
 import org.badfl.clients.EdgeCaseAttack;
 import org.badfl.clients.NeurotoxinAttack;
 import org.badfl.clients.PixelPatternAttack;
+import org.badfl.clients.SaliencyMimicAttack;
 import org.badfl.clients.TrainingSettings;
 import org.badfl.data.AsrSet;
 import org.badfl.data.Dataset;
@@ -252,6 +253,8 @@ public final class Scenario {
                 case "alter-min" -> new AlterMinAttack(trigger(a, train, where), a.target, a.poisonRatio,
                     a.boost.equals("auto") ? null : Double.valueOf(a.boost), a.stealthRho, scaling, a.poisonEpochs,
                     a.poisonLr);
+                case "saliency-mimic" -> new SaliencyMimicAttack(trigger(a, train, where), a.target, a.poisonRatio,
+                    a.saliencyLambda, scaling, a.poisonEpochs, a.poisonLr);
                 default -> throw new IllegalStateException("attack " + a.attack);
             };
         } catch (IllegalArgumentException e) {

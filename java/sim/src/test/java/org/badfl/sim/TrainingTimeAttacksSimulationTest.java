@@ -71,4 +71,16 @@ class TrainingTimeAttacksSimulationTest {
         double attacked = finalAsr(o, "fedavg");
         assertTrue(attacked >= 0.6 && attacked >= finalAsr(o, "no-attack") + 0.5, "ASR " + attacked);
     }
+
+    @Test
+    void saliencyMimicRunsThroughTheSimulatorWithBadfl() {
+        ScenarioConfig c = TestScenarios.tiny("saliency-mimic", 2, "fedavg", "badfl");
+        c.primary.trigger = "square";
+        c.rounds = 1;
+        AdversaryConfig r = c.primary.resolved("adversary 1");
+        assertEquals(org.badfl.clients.SaliencyMimicAttack.DEFAULT_LAMBDA, r.saliencyLambda);
+        Simulation.Outcome o = Simulation.of(Scenario.prepare(c)).build().run();
+        assertTrue(o.complete());
+        assertEquals(2, o.records().get(1).attacking(), "badfl judged the round with both attackers");
+    }
 }
