@@ -21,17 +21,19 @@ import org.badfl.clients.AttackSchedule;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"attack", "attackers", "target", "trigger", "poisonRatio", "schedule", "anomalyAlpha", "scale",
-    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail", "maskRatio", "boost", "stealthRho", "saliencyLambda"})
+    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail", "maskRatio", "boost", "stealthRho", "saliencyLambda", "cleanRounds"})
 public final class AdversaryConfig {
 
     /** Attack names, in the order listed to users. */
     public static final List<String> ATTACKS = List.of("none", "pixel-pattern", "constrain-and-scale", "dba",
-        "edge-case", "neurotoxin", "alter-min", "saliency-mimic");
+        "edge-case", "neurotoxin", "alter-min", "saliency-mimic",
+        "late-starter");
 
     @JsonPropertyDescription("Attack: none, pixel-pattern (BadNets data poisoning), constrain-and-scale (model "
         + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD), neurotoxin (backdoor in the "
         + "coordinates benign training changes least), alter-min (alternating minimisation with boosting), saliency-mimic (adaptive against BADFL: keeps the "
-        + "saliency maps close to the global model's). Alias: badnets = pixel-pattern.")
+        + "saliency maps close to the global model's), late-starter (preset: constrain-and-scale that trains honestly "
+        + "for clean-rounds rounds, then attacks every round). Alias: badnets = pixel-pattern.")
     public String attack;
 
     @JsonPropertyDescription("Number of clients this adversary controls (chosen from the master seed, disjoint "
@@ -97,6 +99,14 @@ public final class AdversaryConfig {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double saliencyLambda;
 
+    @JsonPropertyDescription("late-starter: rounds R of honest training before the first attack round R+1 "
+        + "(default 5); the preset resolves to constrain-and-scale with schedule from:R+1.")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Integer cleanRounds;
+
+    /** Honest rounds of the late-starter preset when {@code clean-rounds} is not given. */
+    public static final int DEFAULT_CLEAN_ROUNDS = 5;
+
     /** Canonical attack name for {@code name} (case-insensitive; "badnets" is "pixel-pattern"). */
     public static String canonicalAttack(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
@@ -137,6 +147,7 @@ public final class AdversaryConfig {
         a.boost = boost;
         a.stealthRho = stealthRho;
         a.saliencyLambda = saliencyLambda;
+        a.cleanRounds = cleanRounds;
         return a;
     }
 
@@ -158,6 +169,22 @@ public final class AdversaryConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage());
         }
+        if (r.attack.equals("late-starter")) {
+            // a preset over the schedule: "clean for R rounds, then attacking" is from:R+1
+            int clean = cleanRounds == null ? DEFAULT_CLEAN_ROUNDS : cleanRounds;
+            require(where, "clean-rounds", clean >= 0, "a number of rounds >= 0", clean);
+            if (schedule != null) {
+                throw new IllegalArgumentException(where + ": key 'schedule' does not apply to attack late-starter (its "
+                    + "schedule is from:clean-rounds+1); remove it or use another attack with schedule from:R (found '"
+                    + schedule + "')");
+            }
+            AdversaryConfig preset = copy();
+            preset.attack = "constrain-and-scale";
+            preset.schedule = "from:" + (clean + 1);
+            preset.cleanRounds = null;
+            return preset.resolved(where);
+        }
+        rejectUnused(where, r.attack, "clean-rounds", cleanRounds);
         if (r.attack.equals("none")) {
             r.attackers = attackers == null ? 0 : attackers;
             require(where, "attackers", r.attackers == 0, "0 (or absent) for attack none", r.attackers);
@@ -299,14 +326,14 @@ public final class AdversaryConfig {
             && Objects.equals(pgdEps, a.pgdEps) && Objects.equals(edgeSource, a.edgeSource)
             && Objects.equals(edgeTail, a.edgeTail) && Objects.equals(maskRatio, a.maskRatio)
             && Objects.equals(boost, a.boost) && Objects.equals(stealthRho, a.stealthRho)
-            && Objects.equals(saliencyLambda, a.saliencyLambda);
+            && Objects.equals(saliencyLambda, a.saliencyLambda) && Objects.equals(cleanRounds, a.cleanRounds);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(attack, attackers, target, trigger, poisonRatio, schedule, anomalyAlpha, scale,
             poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail, maskRatio, boost, stealthRho,
-            saliencyLambda);
+            saliencyLambda, cleanRounds);
     }
 
     @Override

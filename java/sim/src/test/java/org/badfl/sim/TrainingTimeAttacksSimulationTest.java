@@ -83,4 +83,35 @@ class TrainingTimeAttacksSimulationTest {
         assertTrue(o.complete());
         assertEquals(2, o.records().get(1).attacking(), "badfl judged the round with both attackers");
     }
+
+    @Test
+    void lateStarterIsConstrainAndScaleFromRoundRPlusOne() {
+        AdversaryConfig a = new AdversaryConfig();
+        a.attack = "late-starter";
+        a.cleanRounds = 2;
+        AdversaryConfig r = a.resolved("adversary 1");
+        assertEquals("constrain-and-scale", r.attack);
+        assertEquals("from:3", r.schedule);
+        assertNull(r.cleanRounds);
+        assertEquals(r, r.resolved("adversary 1"), "the resolved preset resolves to itself");
+        a.cleanRounds = null;
+        assertEquals("from:" + (AdversaryConfig.DEFAULT_CLEAN_ROUNDS + 1), a.resolved("adversary 1").schedule);
+        a.schedule = "every-round";
+        String m = assertThrows(IllegalArgumentException.class, () -> a.resolved("adversary 1")).getMessage();
+        assertTrue(m.contains("'schedule' does not apply to attack late-starter"), m);
+        AdversaryConfig p = new AdversaryConfig();
+        p.attack = "dba";
+        p.cleanRounds = 3;
+        m = assertThrows(IllegalArgumentException.class, () -> p.resolved("adversary 1")).getMessage();
+        assertTrue(m.contains("'clean-rounds' does not apply to attack dba"), m);
+
+        ScenarioConfig c = TestScenarios.tiny("late-starter", 2, "fedavg");
+        c.primary.trigger = "square";
+        c.primary.cleanRounds = 2;
+        c.rounds = 3;
+        Simulation.Outcome o = Simulation.of(Scenario.prepare(c)).build().run();
+        assertEquals(0, o.records().get(0).attacking());
+        assertEquals(0, o.records().get(1).attacking());
+        assertEquals(2, o.records().get(2).attacking());
+    }
 }
