@@ -21,7 +21,7 @@ import org.badfl.clients.AttackSchedule;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"attack", "attackers", "target", "trigger", "poisonRatio", "schedule", "anomalyAlpha", "scale",
-    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail", "maskRatio", "boost", "stealthRho", "saliencyLambda", "cleanRounds"})
+    "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail", "maskRatio", "boost", "stealthRho", "saliencyLambda", "cleanRounds", "sybil"})
 public final class AdversaryConfig {
 
     /** Attack names, in the order listed to users. */
@@ -104,6 +104,12 @@ public final class AdversaryConfig {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public Integer cleanRounds;
 
+    @JsonPropertyDescription("Sybil modifier for any attack: true = this adversary's clients show the server a fresh "
+        + "client id every round (never an honest id; drawn from the seed), so per-client memories never see them "
+        + "twice (default false).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Boolean sybil;
+
     /** Honest rounds of the late-starter preset when {@code clean-rounds} is not given. */
     public static final int DEFAULT_CLEAN_ROUNDS = 5;
 
@@ -148,6 +154,7 @@ public final class AdversaryConfig {
         a.stealthRho = stealthRho;
         a.saliencyLambda = saliencyLambda;
         a.cleanRounds = cleanRounds;
+        a.sybil = sybil;
         return a;
     }
 
@@ -191,9 +198,10 @@ public final class AdversaryConfig {
             rejectUnused(where, "none", "target", target, "trigger", trigger, "poison-ratio", poisonRatio, "schedule",
                 schedule, "anomaly-alpha", anomalyAlpha, "scale", scale, "poison-epochs", poisonEpochs, "poison-lr",
                 poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail, "mask-ratio", maskRatio,
-                "boost", boost, "stealth-rho", stealthRho, "saliency-lambda", saliencyLambda);
+                "boost", boost, "stealth-rho", stealthRho, "saliency-lambda", saliencyLambda, "sybil", sybil);
             return r;
         }
+        r.sybil = Boolean.TRUE.equals(sybil) ? Boolean.TRUE : null; // false is the default, written as absent
         boolean edge = r.attack.equals("edge-case");
         boolean dba = r.attack.equals("dba");
         boolean cs = r.attack.equals("constrain-and-scale");
@@ -326,14 +334,15 @@ public final class AdversaryConfig {
             && Objects.equals(pgdEps, a.pgdEps) && Objects.equals(edgeSource, a.edgeSource)
             && Objects.equals(edgeTail, a.edgeTail) && Objects.equals(maskRatio, a.maskRatio)
             && Objects.equals(boost, a.boost) && Objects.equals(stealthRho, a.stealthRho)
-            && Objects.equals(saliencyLambda, a.saliencyLambda) && Objects.equals(cleanRounds, a.cleanRounds);
+            && Objects.equals(saliencyLambda, a.saliencyLambda) && Objects.equals(cleanRounds, a.cleanRounds)
+            && Objects.equals(sybil, a.sybil);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(attack, attackers, target, trigger, poisonRatio, schedule, anomalyAlpha, scale,
             poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail, maskRatio, boost, stealthRho,
-            saliencyLambda, cleanRounds);
+            saliencyLambda, cleanRounds, sybil);
     }
 
     @Override

@@ -86,6 +86,7 @@ public final class Scenario {
     private final int[][] clientIndices;
     private final List<Adversary> adversaries;
     private final int[] adversaryOfClient;
+    private final SybilIds sybilIds;
     private final int[] rankOfClient;
     private final ModelSpec modelSpec;
     private final float[] initialGlobal;
@@ -114,6 +115,7 @@ public final class Scenario {
                 rankOfClient[ids[k]] = k;
             }
         }
+        this.sybilIds = SybilIds.of(config.seed, config.clients, this.adversaries);
         this.training = new TrainingSettings(config.epochs, config.batchSize, config.lr, config.momentum,
             config.weightDecay, config.normalize);
     }
@@ -413,6 +415,14 @@ public final class Scenario {
     /** Index into {@link #adversaries()} of the adversary controlling client {@code id}, or −1 for honest clients. */
     public int adversaryOf(int id) {
         return adversaryOfClient[id];
+    }
+
+    /**
+     * The id the server sees for client {@code id} in {@code round}: {@code id} itself, or a fresh id every round
+     * for the clients of a sybil adversary ({@link SybilIds}).
+     */
+    public int serverId(int id, int round) {
+        return sybilIds.serverId(id, round);
     }
 
     /** Attacker number of client {@code id} within its adversary (0-based). */

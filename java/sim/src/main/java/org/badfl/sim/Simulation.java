@@ -296,9 +296,10 @@ public final class Simulation {
         for (int t = first; t <= config.rounds; t++) {
             long bytesBefore = backend.hostDeviceBytes().getAsLong();
             int[] selected = scenario.selectClients(t);
+            int[] shown = serverIds(selected, t, attacksOn);
             boolean[] attacking = new boolean[selected.length];
             Set<Integer> attackingIds = new HashSet<>();
-            RoundShare[] shares = roundShares(selected, t, attacksOn, attacking, attackingIds);
+            RoundShare[] shares = roundShares(selected, shown, t, attacksOn, attacking, attackingIds);
             String[] failures = new String[selected.length];
             RoundResult result;
             RoundAggregator.Outcome outcome;
@@ -306,8 +307,8 @@ public final class Simulation {
             double defenseSeconds;
             try (RoundUpdates received = backend.trainer().newRound(scenario.modelSpec().layout(), selected.length)) {
                 long t0 = System.nanoTime();
-                train(backend.trainer(), global, t, selected, attacking, shares, received, failures);
-                receive(name, t, selected, attacking, received);
+                train(backend.trainer(), global, t, selected, shown, attacking, shares, received, failures);
+                receive(name, t, selected, shown, attacking, received);
                 trainSeconds = (System.nanoTime() - t0) / 1e9;
 
                 long t1 = System.nanoTime();
@@ -350,14 +351,14 @@ public final class Simulation {
      * i is filled by slot, so the aggregation order never depends on timing. A client whose training diverges sends
      * nothing (its slot stays empty and the validator rejects it) and its failure goes into the round's note.
      */
-    private void train(ClientTrainer trainer, float[] global, int round, int[] selected, boolean[] attacking,
-                       RoundShare[] shares, RoundUpdates received, String[] failures) {
+    private void train(ClientTrainer trainer, float[] global, int round, int[] selected, int[] shown,
+                       boolean[] attacking, RoundShare[] shares, RoundUpdates received, String[] failures) {
         List<ClientTask> tasks = new ArrayList<>(selected.length);
         for (int i = 0; i < selected.length; i++) {
             int id = selected[i];
             int adv = scenario.adversaryOf(id);
             ClientAttack attack = attacking[i] ? scenario.adversaries().get(adv).attack() : null;
-            tasks.add(new ClientTask(i, id, scenario.clientIndices(id), scenario.clientSamples(id),
+            tasks.add(new ClientTask(i, shown[i], scenario.clientIndices(id), scenario.clientSamples(id),
                 ClientSeeds.clientRound(scenario.config().seed, round, id), attack,
                 attacking[i] ? scenario.rankOf(id) : 0, attacking[i] ? shares[adv] : null));
         }
@@ -368,7 +369,8 @@ public final class Simulation {
     }
 
     /** Phase 2, what the server receives: the updates as sent, or as the {@link UpdateTamper} alters them. */
-    private void receive(String defense, int round, int[] selected, boolean[] attacking, RoundUpdates received) {
+    private void receive(String defense, int round, int[] selected, int[] shown, boolean[] attacking,
+                         RoundUpdates received) {
         if (tamper == null) {
             return;
         }
@@ -376,8 +378,8 @@ public final class Simulation {
             float[] delta = received.receivedRow(i);
             if (delta != null) {
                 int id = selected[i];
-                received.receive(i, id, scenario.clientSamples(id),
-                    tamper.tamper(defense, round, id, attacking[i], delta));
+                received.receive(i, shown[i], scenario.clientSamples(id),
+                    tamper.tamper(defense, round, shown[i], attacking[i], delta));
             }
         }
     }
@@ -439,10 +441,24 @@ public final class Simulation {
     }
 
     /**
+     * The ids the server sees for the selected clients in round t: their own, except the fresh per-round ids of
+     * sybil adversaries' clients ({@link Scenario#serverId}) while attacks are on.
+     */
+    private int[] serverIds(int[] selected, int round, boolean attacksOn) {
+        int[] shown = selected.clone();
+        if (attacksOn) {
+            for (int i = 0; i < shown.length; i++) {
+                shown[i] = scenario.serverId(selected[i], round);
+            }
+        }
+        return shown;
+    }
+
+    /**
      * Marks who attacks in round t and returns each adversary's share of the round (null for adversaries that do
      * not attack in it).
      */
-    private RoundShare[] roundShares(int[] selected, int round, boolean attacksOn, boolean[] attacking,
+    private RoundShare[] roundShares(int[] selected, int[] shown, int round, boolean attacksOn, boolean[] attacking,
                                      Set<Integer> attackingIds) {
         List<Scenario.Adversary> adversaries = scenario.adversaries();
         int[] count = new int[adversaries.size()];
@@ -454,7 +470,7 @@ public final class Simulation {
             int adv = scenario.adversaryOf(id);
             if (attacksOn && adv >= 0 && adversaries.get(adv).schedule().attacksIn(round)) {
                 attacking[i] = true;
-                attackingIds.add(id);
+                attackingIds.add(shown[i]);
                 count[adv]++;
                 samples[adv] += scenario.clientSamples(id);
             }
