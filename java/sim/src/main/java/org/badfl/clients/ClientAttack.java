@@ -11,7 +11,8 @@ import org.badfl.engine.ParamLayout;
  * A backdoor attack run by a malicious client in its attack rounds, as a strategy that {@link LocalTrainer}
  * consults: it may change the data stream ({@link #poisoning}), the training hyperparameters
  * ({@link #settings}), the gradients before each SGD step ({@link #adjustGradients}), the parameters after each
- * step ({@link #afterStep}) and the final update ({@link #finishUpdate}, scaling). Outside its attack rounds a
+ * step ({@link #afterStep}) and the final update ({@link #finishUpdate}, scaling); an attack that needs the
+ * client's clean data first or another optimisation replaces the local training itself ({@link #train}). Outside its attack rounds a
  * malicious client trains exactly like an honest one (docs/ATTACKS.md, "Common rules").
  * <p>Implementations are immutable and thread-safe: one instance serves all clients of an adversary, which may
  * train in parallel.

@@ -11,7 +11,8 @@ import org.badfl.engine.Sgd;
  * of mini-batch SGD over the client's shard in a seeded order, return Δ = W − G with the sample count.
  * The CPU engine's side of the training seam: {@link CpuClientTrainer} runs it for a round's clients in parallel,
  * {@link GpuClientTrainer} for attacking clients. A malicious client passes its {@link ClientAttack}, which poisons the batches and may change the
- * hyperparameters, the gradients, the parameters after each step and the final update.
+ * hyperparameters, the gradients, the parameters after each step and the final update, or run an optimisation of
+ * its own ({@link ClientAttack#train}).
  * <p>Randomness: everything flows from the client's round seed ({@code Seeds.derive(master, "client", round,
  * id)} in the simulator): batch order and poisoned slots from {@code derive(seed, "batches")}, dropout masks from
  * {@code derive(seed, "dropout")} ({@link ClientSeeds}). A fresh optimiser (zero momentum) is used every round. The result is a pure
