@@ -11,10 +11,12 @@ import org.badfl.engine.ParamLayout;
  * An attack run by a malicious client in its attack rounds, as a strategy that {@link LocalTrainer}
  * consults: it may change the data stream ({@link #poisoning}), the training hyperparameters
  * ({@link #settings}), the gradients before each SGD step ({@link #adjustGradients}), the parameters after each
- * step ({@link #afterStep}) and the final update ({@link #finishUpdate}, scaling). Outside its attack rounds a
- * malicious client trains exactly like an honest one (docs/ATTACKS.md, "Common rules"). A backdoor attack has a
- * target label and an ASR set; an untargeted attack ({@link #targeted()} false) has neither and is measured by the
- * accuracy drop. Attacks that replace the trained updates with crafted ones extend {@link ModelPoisoningAttack}.
+ * step ({@link #afterStep}) and the final update ({@link #finishUpdate}, scaling); an attack that needs the
+ * client's clean data first or another optimisation replaces the local training itself ({@link #train}). Outside
+ * its attack rounds a malicious client trains exactly like an honest one (docs/ATTACKS.md, "Common rules"). A
+ * backdoor attack has a target label and an ASR set; an untargeted attack ({@link #targeted()} false) has neither
+ * and is measured by the accuracy drop. Attacks that replace the trained updates with crafted ones extend
+ * {@link ModelPoisoningAttack}.
  * <p>Implementations are immutable and thread-safe: one instance serves all clients of an adversary, which may
  * train in parallel.
  */
@@ -156,6 +158,18 @@ public abstract class ClientAttack {
     }
 
     /**
+     * The local training of an attack round, from G (in {@code run.net()}); leaves W in the model and returns the
+     * last batch loss. Default: the standard loop over the poisoned batches with {@link #adjustGradients} before
+     * and {@link #afterStep} after every SGD step. Attacks that need the client's clean data first (a gradient
+     * mask, reference saliency maps) or another optimisation (alternating minimisation) override it; they must
+     * draw every random choice from {@code run.seeds()}.
+     */
+    public double train(LocalRun run) {
+        return LocalTrainer.loop(run.net(), run.global(), run.data(), run.indices(), run.settings(), run.poisoning(),
+            run.seeds().batches(), this::adjustGradients, this::afterStep).lastLoss();
+    }
+
+    /**
      * Called after the gradients of a batch are computed and before the SGD step; may modify
      * {@code net.grads()}. {@code global} is G (not modified).
      */
@@ -214,6 +228,29 @@ public abstract class ClientAttack {
     }
 
     // ------------------------------------------------------------------ helpers over trainable parameters
+
+    /**
+     * PGD projection of W (in {@code net}) onto the ball ‖W − G‖ ≤ ε over the trainable parameters; nothing when
+     * ε = 0 or W is inside.
+     */
+    protected static void projectToBall(Network net, float[] global, double eps) {
+        if (eps == 0) {
+            return;
+        }
+        float[] w = net.params();
+        ParamLayout layout = net.layout();
+        double norm = distance(w, global, layout);
+        if (norm <= eps) {
+            return;
+        }
+        float f = (float) (eps / norm);
+        int[] ranges = layout.trainableRanges();
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                w[i] = global[i] + f * (w[i] - global[i]);
+            }
+        }
+    }
 
     /** ‖W − G‖ over the trainable parameters (BatchNorm statistics excluded), in double. */
     protected static double distance(float[] w, float[] g, ParamLayout layout) {

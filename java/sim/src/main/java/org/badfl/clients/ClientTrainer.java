@@ -19,7 +19,7 @@ public interface ClientTrainer extends AutoCloseable {
      * One client's training in a round.
      *
      * @param slot     the client's row in the round's updates
-     * @param clientId the client
+     * @param clientId the id the server sees for the client (its own, or a sybil's fresh id of the round)
      * @param indices  its sample indices in the trainer's data (not modified)
      * @param samples  the sample count the server receives with its update (FedAvg weight)
      * @param seed     the client's seed for the round ({@link ClientSeeds#clientRound})

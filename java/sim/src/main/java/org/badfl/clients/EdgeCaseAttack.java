@@ -5,7 +5,6 @@ import org.badfl.data.Dataset;
 import org.badfl.data.EdgeCaseSet;
 import org.badfl.data.Poisoning;
 import org.badfl.engine.Network;
-import org.badfl.engine.ParamLayout;
 
 /**
  * Edge-case backdoor (Wang et al., "Attack of the Tails: Yes, You Really Can Backdoor Federated Learning",
@@ -63,22 +62,7 @@ public final class EdgeCaseAttack extends ClientAttack {
     /** PGD projection onto the ball ‖W − G‖ ≤ ε. */
     @Override
     public void afterStep(Network net, float[] global) {
-        if (pgdEps == 0) {
-            return;
-        }
-        float[] w = net.params();
-        ParamLayout layout = net.layout();
-        double norm = distance(w, global, layout);
-        if (norm <= pgdEps) {
-            return;
-        }
-        float f = (float) (pgdEps / norm);
-        int[] ranges = layout.trainableRanges();
-        for (int r = 0; r < ranges.length; r += 2) {
-            for (int i = ranges[r]; i < ranges[r + 1]; i++) {
-                w[i] = global[i] + f * (w[i] - global[i]);
-            }
-        }
+        projectToBall(net, global, pgdEps);
     }
 
     /** Replacement factor of the edge-case paper: points in the round / attacker points. */

@@ -11,7 +11,8 @@ import org.badfl.engine.Sgd;
  * of mini-batch SGD over the client's shard in a seeded order, return Δ = W − G with the sample count.
  * The CPU engine's side of the training seam: {@link CpuClientTrainer} runs it for a round's clients in parallel,
  * {@link GpuClientTrainer} for attacking clients. A malicious client passes its {@link ClientAttack}, which poisons the batches and may change the
- * hyperparameters, the gradients, the parameters after each step and the final update.
+ * hyperparameters, the gradients, the parameters after each step and the final update, or run an optimisation of
+ * its own ({@link ClientAttack#train}).
  * <p>Randomness: everything flows from the client's round seed ({@code Seeds.derive(master, "client", round,
  * id)} in the simulator): batch order and poisoned slots from {@code derive(seed, "batches")}, dropout masks from
  * {@code derive(seed, "dropout")} ({@link ClientSeeds}). A fresh optimiser (zero momentum) is used every round. The result is a pure
@@ -73,19 +74,12 @@ public final class LocalTrainer {
         }
         net.setParams(global);
         net.setDropoutStream(seeds.dropout(), 0);
-        Sgd sgd = new Sgd(s.lr(), s.momentum(), s.weightDecay());
-        BatchSampler sampler = new BatchSampler(data, indices, s.batchSize(), poisoning, seeds.batches());
-        TrainingLoop.Result r = TrainingLoop.run(sampler, s.epochs(), s.normalize(), batch -> {
-            double loss = net.lossAndGradients(batch.x(), batch.y(), batch.size());
-            if (attack != null) {
-                attack.adjustGradients(net, global);
-            }
-            sgd.step(net);
-            if (attack != null) {
-                attack.afterStep(net, global);
-            }
-            return loss;
-        });
+        double lastLoss;
+        if (attack == null) {
+            lastLoss = loop(net, global, data, indices, s, poisoning, seeds.batches(), null, null).lastLoss();
+        } else {
+            lastLoss = attack.train(new LocalRun(net, global, data, indices, seeds, s, poisoning, share));
+        }
         float[] w = net.params();
         float[] delta = new float[w.length];
         for (int i = 0; i < delta.length; i++) {
@@ -94,7 +88,35 @@ public final class LocalTrainer {
         if (attack != null) {
             attack.finishUpdate(delta, net.layout(), share);
         }
-        return new ClientUpdate(clientId, delta, indices.length, attack != null, r.lastLoss());
+        return new ClientUpdate(clientId, delta, indices.length, attack != null, lastLoss);
+    }
+
+    /** A hook on the model between the steps of {@link #loop}; {@code global} is G (not modified). */
+    @FunctionalInterface
+    interface StepHook {
+        void apply(Network net, float[] global);
+    }
+
+    /**
+     * The standard loop: SGD from the parameters in {@code net} over {@code s.epochs()} epochs of the seeded batches
+     * (fresh optimiser), {@code beforeStep} between the gradients and the step, {@code afterStep} after it (either
+     * may be null).
+     */
+    static TrainingLoop.Result loop(Network net, float[] global, Dataset data, int[] indices, TrainingSettings s,
+                                    Poisoning poisoning, long batchesSeed, StepHook beforeStep, StepHook afterStep) {
+        Sgd sgd = new Sgd(s.lr(), s.momentum(), s.weightDecay());
+        BatchSampler sampler = new BatchSampler(data, indices, s.batchSize(), poisoning, batchesSeed);
+        return TrainingLoop.run(sampler, s.epochs(), s.normalize(), batch -> {
+            double loss = net.lossAndGradients(batch.x(), batch.y(), batch.size());
+            if (beforeStep != null) {
+                beforeStep.apply(net, global);
+            }
+            sgd.step(net);
+            if (afterStep != null) {
+                afterStep.apply(net, global);
+            }
+            return loss;
+        });
     }
 
     @Override

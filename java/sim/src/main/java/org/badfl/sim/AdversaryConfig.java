@@ -23,23 +23,26 @@ import org.badfl.clients.AttackSchedule;
 @JsonPropertyOrder({"attack", "attackers", "target", "trigger", "poisonRatio", "schedule", "anomalyAlpha", "scale",
     "poisonEpochs", "poisonLr", "pgdEps", "edgeSource", "edgeTail",
     "flipMode", "flipSource", "alieZ", "ipmEps", "perturbation", "gammaInit", "noiseMean", "noiseStd", "mimicClient",
-    "baseAttack"})
+    "baseAttack", "maskRatio", "boost", "stealthRho", "saliencyLambda", "cleanRounds", "sybil"})
 public final class AdversaryConfig {
 
     /** Attack names, in the order listed to users. */
     public static final List<String> ATTACKS = List.of("none", "pixel-pattern", "constrain-and-scale", "dba",
-        "edge-case", "norm-matched", "label-flipping", "sign-flipping", "gaussian", "alie", "ipm", "min-max",
-        "min-sum", "fang-krum", "fang-trimmed-mean", "mimic");
+        "edge-case", "neurotoxin", "alter-min", "saliency-mimic", "late-starter", "norm-matched", "label-flipping",
+        "sign-flipping", "gaussian", "alie", "ipm", "min-max", "min-sum", "fang-krum", "fang-trimmed-mean", "mimic");
 
     /** The untargeted attacks that only change the update (no target, trigger, poisoning or schedule knobs). */
     static final List<String> UPDATE_ATTACKS = List.of("sign-flipping", "gaussian", "alie", "ipm", "min-max",
         "min-sum", "fang-krum", "fang-trimmed-mean", "mimic");
 
     @JsonPropertyDescription("Attack: none, pixel-pattern (BadNets data poisoning), constrain-and-scale (model "
-        + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD), norm-matched (backdoor rescaled "
-        + "to the honest median norm), label-flipping, sign-flipping, gaussian (random updates), alie (a little is "
-        + "enough), ipm (inner-product manipulation), min-max, min-sum, fang-krum, fang-trimmed-mean, mimic. "
-        + "Alias: badnets = pixel-pattern. See docs/ATTACKS.md.")
+        + "replacement), dba (distributed trigger), edge-case (tail stand-in + PGD), neurotoxin (backdoor in the "
+        + "coordinates benign training changes least), alter-min (alternating minimisation with boosting), "
+        + "saliency-mimic (adaptive against BADFL: keeps the saliency maps close to the global model's), late-starter "
+        + "(preset: constrain-and-scale that trains honestly for clean-rounds rounds, then attacks every round), "
+        + "norm-matched (backdoor rescaled to the honest median norm), label-flipping, sign-flipping, gaussian "
+        + "(random updates), alie (a little is enough), ipm (inner-product manipulation), min-max, min-sum, "
+        + "fang-krum, fang-trimmed-mean, mimic. Alias: badnets = pixel-pattern. See docs/ATTACKS.md.")
     public String attack;
 
     @JsonPropertyDescription("Number of clients this adversary controls (chosen from the master seed, disjoint "
@@ -75,8 +78,8 @@ public final class AdversaryConfig {
     @JsonPropertyDescription("Learning rate of poison training in attack rounds (default: the honest lr).")
     public Double poisonLr;
 
-    @JsonPropertyDescription("edge-case: PGD radius epsilon; after every step W is projected onto "
-        + "||W - G|| <= epsilon (default 0.25, FLPoison's MNIST value; 0 turns PGD off).")
+    @JsonPropertyDescription("edge-case, neurotoxin: PGD radius epsilon; after every step W is projected onto "
+        + "||W - G|| <= epsilon (default: edge-case 0.25, FLPoison's MNIST value; neurotoxin 0; 0 turns PGD off).")
     public Double pgdEps;
 
     @JsonPropertyDescription("edge-case: source class whose tail stands in for the edge-case data (default 7).")
@@ -87,37 +90,80 @@ public final class AdversaryConfig {
     public Double edgeTail;
 
     @JsonPropertyDescription("label-flipping: targeted (flip-source -> target, default) or all2all (y -> K-1-y).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String flipMode;
 
     @JsonPropertyDescription("label-flipping (targeted): the label flipped to the target (default 2; target default 7).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Integer flipSource;
 
     @JsonPropertyDescription("alie: deviation multiplier z >= 0 of mean - z*std (default: from the round's n clients "
         + "and f attackers, as the paper).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double alieZ;
 
     @JsonPropertyDescription("ipm: scale eps > 0 of the crafted update -eps*mean (default 0.1).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double ipmEps;
 
     @JsonPropertyDescription("min-max, min-sum: perturbation direction unit, sign or std (default unit).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String perturbation;
 
     @JsonPropertyDescription("min-max, min-sum: initial gamma > 0 of the binary search (default 10).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double gammaInit;
 
     @JsonPropertyDescription("gaussian: mean of every coordinate of the random update (default 0).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double noiseMean;
 
     @JsonPropertyDescription("gaussian: standard deviation > 0 of every coordinate (default 1).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Double noiseStd;
 
     @JsonPropertyDescription("mimic: position (>= 0) of the copied update among the round's honest updates in "
         + "client-id order (default 0).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Integer mimicClient;
 
     @JsonPropertyDescription("norm-matched: the backdoor trained before rescaling, pixel-pattern or "
         + "constrain-and-scale (default pixel-pattern).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String baseAttack;
+
+    @JsonPropertyDescription("neurotoxin: fraction of the trainable coordinates masked out of the backdoor "
+        + "gradient, those with the largest clean-gradient magnitude (the top-k%, default 0.1).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double maskRatio;
+
+    @JsonPropertyDescription("alter-min: explicit boosting lambda of each malicious step, 'auto' (clients in round / "
+        + "attackers of this adversary in round, the default) or a number >= 1.")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public String boost;
+
+    @JsonPropertyDescription("alter-min: weight rho of the stealth objective CE + rho*||W - G||^2 (default 1e-4).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double stealthRho;
+
+    @JsonPropertyDescription("saliency-mimic: weight lambda of the saliency term CE + lambda*D(W), D the distance of "
+        + "the guided-backprop saliency maps on clean images to the global model's (default 0.01).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double saliencyLambda;
+
+    @JsonPropertyDescription("late-starter: rounds R of honest training before the first attack round R+1 "
+        + "(default 5); the preset resolves to constrain-and-scale with schedule from:R+1.")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Integer cleanRounds;
+
+    @JsonPropertyDescription("Sybil modifier for any attack: true = this adversary's clients show the server a fresh "
+        + "client id every round (never an honest id; drawn from the seed), so per-client memories never see them "
+        + "twice (default false).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Boolean sybil;
+
+    /** Honest rounds of the late-starter preset when {@code clean-rounds} is not given. */
+    public static final int DEFAULT_CLEAN_ROUNDS = 5;
 
     /** Canonical attack name for {@code name} (case-insensitive; "badnets" is "pixel-pattern"). */
     public static String canonicalAttack(String name) {
@@ -165,6 +211,12 @@ public final class AdversaryConfig {
         a.noiseStd = noiseStd;
         a.mimicClient = mimicClient;
         a.baseAttack = baseAttack;
+        a.maskRatio = maskRatio;
+        a.boost = boost;
+        a.stealthRho = stealthRho;
+        a.saliencyLambda = saliencyLambda;
+        a.cleanRounds = cleanRounds;
+        a.sybil = sybil;
         return a;
     }
 
@@ -186,16 +238,36 @@ public final class AdversaryConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage());
         }
+        if (r.attack.equals("late-starter")) {
+            // a preset over the schedule: "clean for R rounds, then attacking" is from:R+1
+            int clean = cleanRounds == null ? DEFAULT_CLEAN_ROUNDS : cleanRounds;
+            require(where, "clean-rounds", clean >= 0, "a number of rounds >= 0", clean);
+            if (schedule != null) {
+                throw new IllegalArgumentException(where + ": key 'schedule' does not apply to attack late-starter (its "
+                    + "schedule is from:clean-rounds+1); remove it or use another attack with schedule from:R (found '"
+                    + schedule + "')");
+            }
+            AdversaryConfig preset = copy();
+            preset.attack = "constrain-and-scale";
+            preset.schedule = "from:" + (clean + 1);
+            preset.cleanRounds = null;
+            return preset.resolved(where);
+        }
+        rejectUnused(where, r.attack, "clean-rounds", cleanRounds);
         if (r.attack.equals("none")) {
             r.attackers = attackers == null ? 0 : attackers;
             require(where, "attackers", r.attackers == 0, "0 (or absent) for attack none", r.attackers);
             rejectUnused(where, "none", "target", target, "trigger", trigger, "poison-ratio", poisonRatio, "schedule",
                 schedule, "anomaly-alpha", anomalyAlpha, "scale", scale, "poison-epochs", poisonEpochs, "poison-lr",
-                poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+                poisonLr, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail, "mask-ratio", maskRatio,
+                "boost", boost, "stealth-rho", stealthRho, "saliency-lambda", saliencyLambda, "sybil", sybil);
             rejectUnused(where, "none", newKeys());
             return r;
         }
+        r.sybil = Boolean.TRUE.equals(sybil) ? Boolean.TRUE : null; // false is the default, written as absent
         if (UPDATE_ATTACKS.contains(r.attack) || r.attack.equals("label-flipping")) {
+            rejectUnused(where, r.attack, "mask-ratio", maskRatio, "boost", boost, "stealth-rho", stealthRho,
+                "saliency-lambda", saliencyLambda);
             return resolvedUntargeted(r, where);
         }
         boolean edge = r.attack.equals("edge-case");
@@ -262,6 +334,42 @@ public final class AdversaryConfig {
         if (poisonLr != null) {
             require(where, "poison-lr", poisonLr > 0 && Double.isFinite(poisonLr), "a finite number > 0", poisonLr);
         }
+        boolean neurotoxin = r.attack.equals("neurotoxin");
+        if (neurotoxin) {
+            r.maskRatio = maskRatio == null ? 0.1 : maskRatio;
+            require(where, "mask-ratio", r.maskRatio >= 0 && r.maskRatio < 1, "a fraction in [0, 1)", r.maskRatio);
+            r.pgdEps = pgdEps == null ? 0.0 : pgdEps;
+            require(where, "pgd-eps", r.pgdEps >= 0 && Double.isFinite(r.pgdEps), "a finite number >= 0 (0 = off)",
+                r.pgdEps);
+        } else {
+            rejectUnused(where, r.attack, "mask-ratio", maskRatio);
+        }
+        if (r.attack.equals("alter-min")) {
+            r.boost = boost == null ? "auto" : boost.trim().toLowerCase(Locale.ROOT);
+            if (!r.boost.equals("auto")) {
+                double b;
+                try {
+                    b = Double.parseDouble(r.boost);
+                } catch (NumberFormatException e) {
+                    b = Double.NaN;
+                }
+                require(where, "boost", b >= 1 && Double.isFinite(b), "auto or a finite number >= 1", boost);
+                r.boost = Double.toString(b);
+            }
+            r.stealthRho = stealthRho == null ? 1e-4 : stealthRho;
+            require(where, "stealth-rho", r.stealthRho >= 0 && Double.isFinite(r.stealthRho), "a finite number >= 0",
+                r.stealthRho);
+        } else {
+            rejectUnused(where, r.attack, "boost", boost, "stealth-rho", stealthRho);
+        }
+        if (r.attack.equals("saliency-mimic")) {
+            r.saliencyLambda = saliencyLambda == null ? org.badfl.clients.SaliencyMimicAttack.DEFAULT_LAMBDA
+                : saliencyLambda;
+            require(where, "saliency-lambda", r.saliencyLambda >= 0 && Double.isFinite(r.saliencyLambda),
+                "a finite number >= 0", r.saliencyLambda);
+        } else {
+            rejectUnused(where, r.attack, "saliency-lambda", saliencyLambda);
+        }
         if (edge) {
             r.pgdEps = pgdEps == null ? 0.25 : pgdEps;
             require(where, "pgd-eps", r.pgdEps >= 0 && Double.isFinite(r.pgdEps), "a finite number >= 0 (0 = off)",
@@ -273,7 +381,10 @@ public final class AdversaryConfig {
             r.edgeTail = edgeTail == null ? org.badfl.data.EdgeCaseSet.DEFAULT_TAIL_FRACTION : edgeTail;
             require(where, "edge-tail", r.edgeTail > 0 && r.edgeTail < 1, "a fraction in (0, 1)", r.edgeTail);
         } else {
-            rejectUnused(where, r.attack, "pgd-eps", pgdEps, "edge-source", edgeSource, "edge-tail", edgeTail);
+            if (!neurotoxin) {
+                rejectUnused(where, r.attack, "pgd-eps", pgdEps);
+            }
+            rejectUnused(where, r.attack, "edge-source", edgeSource, "edge-tail", edgeTail);
         }
         return r;
     }
@@ -404,14 +515,18 @@ public final class AdversaryConfig {
             && Objects.equals(ipmEps, a.ipmEps) && Objects.equals(perturbation, a.perturbation)
             && Objects.equals(gammaInit, a.gammaInit) && Objects.equals(noiseMean, a.noiseMean)
             && Objects.equals(noiseStd, a.noiseStd) && Objects.equals(mimicClient, a.mimicClient)
-            && Objects.equals(baseAttack, a.baseAttack);
+            && Objects.equals(baseAttack, a.baseAttack) && Objects.equals(maskRatio, a.maskRatio)
+            && Objects.equals(boost, a.boost) && Objects.equals(stealthRho, a.stealthRho)
+            && Objects.equals(saliencyLambda, a.saliencyLambda) && Objects.equals(cleanRounds, a.cleanRounds)
+            && Objects.equals(sybil, a.sybil);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(attack, attackers, target, trigger, poisonRatio, schedule, anomalyAlpha, scale,
             poisonEpochs, poisonLr, pgdEps, edgeSource, edgeTail, flipMode, flipSource, alieZ, ipmEps, perturbation,
-            gammaInit, noiseMean, noiseStd, mimicClient, baseAttack);
+            gammaInit, noiseMean, noiseStd, mimicClient, baseAttack,
+            maskRatio, boost, stealthRho, saliencyLambda, cleanRounds, sybil);
     }
 
     @Override

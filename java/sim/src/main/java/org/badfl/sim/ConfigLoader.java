@@ -95,6 +95,12 @@ public final class ConfigLoader {
             keys.add(new Key(name, adv ? adversary.get(name) : scenario.get(name), defaults.get(name), adv,
                 types.get(name)));
         }
+        // attack keys left out of the written config while unset (so that adding one changes no existing output)
+        for (Map.Entry<String, String> e : adversary.entrySet()) {
+            if (!defaults.has(e.getKey())) {
+                keys.add(new Key(e.getKey(), e.getValue(), null, true, types.get(e.getKey())));
+            }
+        }
         return keys;
     }
 

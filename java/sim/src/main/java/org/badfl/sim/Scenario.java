@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.badfl.clients.AgrAgnosticAttack;
 import org.badfl.clients.AlieAttack;
+import org.badfl.clients.AlterMinAttack;
 import org.badfl.clients.AttackSchedule;
 import org.badfl.clients.ClientAttack;
 import org.badfl.clients.ConstrainAndScaleAttack;
@@ -30,8 +31,10 @@ import org.badfl.clients.MimicAttack;
 import org.badfl.clients.MinMaxAttack;
 import org.badfl.clients.MinSumAttack;
 import org.badfl.clients.ModelPoisoningAttack;
+import org.badfl.clients.NeurotoxinAttack;
 import org.badfl.clients.NormMatchedAttack;
 import org.badfl.clients.PixelPatternAttack;
+import org.badfl.clients.SaliencyMimicAttack;
 import org.badfl.clients.SignFlippingAttack;
 import org.badfl.clients.TrainingSettings;
 import org.badfl.data.AsrSet;
@@ -102,6 +105,7 @@ public final class Scenario {
     private final int[][] clientIndices;
     private final List<Adversary> adversaries;
     private final int[] adversaryOfClient;
+    private final SybilIds sybilIds;
     private final int[] rankOfClient;
     private final ModelSpec modelSpec;
     private final float[] initialGlobal;
@@ -130,6 +134,7 @@ public final class Scenario {
                 rankOfClient[ids[k]] = k;
             }
         }
+        this.sybilIds = SybilIds.of(config.seed, config.clients, this.adversaries);
         this.training = new TrainingSettings(config.epochs, config.batchSize, config.lr, config.momentum,
             config.weightDecay, config.normalize);
     }
@@ -305,6 +310,13 @@ public final class Scenario {
                 case "fang-krum" -> new FangKrumAttack();
                 case "fang-trimmed-mean" -> new FangTrimmedMeanAttack();
                 case "mimic" -> new MimicAttack(a.mimicClient);
+                case "neurotoxin" -> new NeurotoxinAttack(trigger(a, train, where), a.target, a.poisonRatio,
+                    a.maskRatio, a.pgdEps, scaling, a.poisonEpochs, a.poisonLr);
+                case "alter-min" -> new AlterMinAttack(trigger(a, train, where), a.target, a.poisonRatio,
+                    a.boost.equals("auto") ? null : Double.valueOf(a.boost), a.stealthRho, scaling, a.poisonEpochs,
+                    a.poisonLr);
+                case "saliency-mimic" -> new SaliencyMimicAttack(trigger(a, train, where), a.target, a.poisonRatio,
+                    a.saliencyLambda, scaling, a.poisonEpochs, a.poisonLr);
                 default -> throw new IllegalStateException("attack " + a.attack);
             };
         } catch (IllegalArgumentException e) {
@@ -468,6 +480,14 @@ public final class Scenario {
     /** Index into {@link #adversaries()} of the adversary controlling client {@code id}, or −1 for honest clients. */
     public int adversaryOf(int id) {
         return adversaryOfClient[id];
+    }
+
+    /**
+     * The id the server sees for client {@code id} in {@code round}: {@code id} itself, or a fresh id every round
+     * for the clients of a sybil adversary ({@link SybilIds}).
+     */
+    public int serverId(int id, int round) {
+        return sybilIds.serverId(id, round);
     }
 
     /** Attacker number of client {@code id} within its adversary (0-based). */

@@ -300,9 +300,10 @@ public final class Simulation {
         for (int t = first; t <= config.rounds; t++) {
             long bytesBefore = backend.hostDeviceBytes().getAsLong();
             int[] selected = scenario.selectClients(t);
+            int[] shown = serverIds(selected, t, attacksOn);
             boolean[] attacking = new boolean[selected.length];
             Set<Integer> attackingIds = new HashSet<>();
-            RoundShare[] shares = roundShares(selected, t, attacksOn, attacking, attackingIds);
+            RoundShare[] shares = roundShares(selected, shown, t, attacksOn, attacking, attackingIds);
             String[] failures = new String[selected.length];
             RoundResult result;
             RoundAggregator.Outcome outcome;
@@ -310,9 +311,9 @@ public final class Simulation {
             double defenseSeconds;
             try (RoundUpdates received = backend.trainer().newRound(scenario.modelSpec().layout(), selected.length)) {
                 long t0 = System.nanoTime();
-                train(backend.trainer(), global, t, selected, attacking, shares, received, failures);
-                poisonModels(global, t, selected, attacking, shares, received);
-                receive(name, t, selected, attacking, received);
+                train(backend.trainer(), global, t, selected, shown, attacking, shares, received, failures);
+                poisonModels(global, t, selected, shown, attacking, shares, received);
+                receive(name, t, selected, shown, attacking, received);
                 trainSeconds = (System.nanoTime() - t0) / 1e9;
 
                 long t1 = System.nanoTime();
@@ -357,8 +358,8 @@ public final class Simulation {
      * i is filled by slot, so the aggregation order never depends on timing. A client whose training diverges sends
      * nothing (its slot stays empty and the validator rejects it) and its failure goes into the round's note.
      */
-    private void train(ClientTrainer trainer, float[] global, int round, int[] selected, boolean[] attacking,
-                       RoundShare[] shares, RoundUpdates received, String[] failures) {
+    private void train(ClientTrainer trainer, float[] global, int round, int[] selected, int[] shown,
+                       boolean[] attacking, RoundShare[] shares, RoundUpdates received, String[] failures) {
         List<ClientTask> tasks = new ArrayList<>(selected.length);
         for (int i = 0; i < selected.length; i++) {
             int id = selected[i];
@@ -367,7 +368,7 @@ public final class Simulation {
             if (attack instanceof ModelPoisoningAttack m && !m.trainsWithAttack()) {
                 attack = null; // trains honestly; its update is replaced in poisonModels
             }
-            tasks.add(new ClientTask(i, id, scenario.clientIndices(id), scenario.clientSamples(id),
+            tasks.add(new ClientTask(i, shown[i], scenario.clientIndices(id), scenario.clientSamples(id),
                 ClientSeeds.clientRound(scenario.config().seed, round, id), attack,
                 attacking[i] ? scenario.rankOf(id) : 0, attacking[i] ? shares[adv] : null));
         }
@@ -384,8 +385,8 @@ public final class Simulation {
      * Seeded by {@code derive(seed, "model-poisoning", t, adversary number)}. Clients whose training diverged send
      * nothing and are left out of both sides.
      */
-    private void poisonModels(float[] global, int round, int[] selected, boolean[] attacking, RoundShare[] shares,
-                              RoundUpdates received) {
+    private void poisonModels(float[] global, int round, int[] selected, int[] shown, boolean[] attacking,
+                              RoundShare[] shares, RoundUpdates received) {
         List<Scenario.Adversary> adversaries = scenario.adversaries();
         float[][] benign = null;
         int d = scenario.modelSpec().layout().size();
@@ -419,14 +420,15 @@ public final class Simulation {
             float[][] crafted = attack.craft(new ModelPoisoningAttack.RoundView(global, benign, own,
                 scenario.modelSpec().layout()), Seeds.derive(scenario.config().seed, "model-poisoning", round, a + 1));
             for (int k = 0; k < crafted.length; k++) {
-                int id = selected[slots.get(k)];
-                received.receive(slots.get(k), id, scenario.clientSamples(id), crafted[k]);
+                int slot = slots.get(k);
+                received.receive(slot, shown[slot], scenario.clientSamples(selected[slot]), crafted[k]);
             }
         }
     }
 
     /** Phase 2, what the server receives: the updates as sent, or as the {@link UpdateTamper} alters them. */
-    private void receive(String defense, int round, int[] selected, boolean[] attacking, RoundUpdates received) {
+    private void receive(String defense, int round, int[] selected, int[] shown, boolean[] attacking,
+                         RoundUpdates received) {
         if (tamper == null) {
             return;
         }
@@ -434,8 +436,8 @@ public final class Simulation {
             float[] delta = received.receivedRow(i);
             if (delta != null) {
                 int id = selected[i];
-                received.receive(i, id, scenario.clientSamples(id),
-                    tamper.tamper(defense, round, id, attacking[i], delta));
+                received.receive(i, shown[i], scenario.clientSamples(id),
+                    tamper.tamper(defense, round, shown[i], attacking[i], delta));
             }
         }
     }
@@ -505,10 +507,24 @@ public final class Simulation {
     }
 
     /**
+     * The ids the server sees for the selected clients in round t: their own, except the fresh per-round ids of
+     * sybil adversaries' clients ({@link Scenario#serverId}) while attacks are on.
+     */
+    private int[] serverIds(int[] selected, int round, boolean attacksOn) {
+        int[] shown = selected.clone();
+        if (attacksOn) {
+            for (int i = 0; i < shown.length; i++) {
+                shown[i] = scenario.serverId(selected[i], round);
+            }
+        }
+        return shown;
+    }
+
+    /**
      * Marks who attacks in round t and returns each adversary's share of the round (null for adversaries that do
      * not attack in it).
      */
-    private RoundShare[] roundShares(int[] selected, int round, boolean attacksOn, boolean[] attacking,
+    private RoundShare[] roundShares(int[] selected, int[] shown, int round, boolean attacksOn, boolean[] attacking,
                                      Set<Integer> attackingIds) {
         List<Scenario.Adversary> adversaries = scenario.adversaries();
         int[] count = new int[adversaries.size()];
@@ -520,7 +536,7 @@ public final class Simulation {
             int adv = scenario.adversaryOf(id);
             if (attacksOn && adv >= 0 && adversaries.get(adv).schedule().attacksIn(round)) {
                 attacking[i] = true;
-                attackingIds.add(id);
+                attackingIds.add(shown[i]);
                 count[adv]++;
                 samples[adv] += scenario.clientSamples(id);
             }
