@@ -54,7 +54,8 @@ import org.badfl.util.Seeds;
  *       a₁, adversary 2 the next a₂, ...; within an adversary, attacker number k (DBA part) is the k-th smallest
  *       id.</li>
  *   <li>Initial G: the model's PyTorch-default initialisation with {@code derive(s, "model-init")}.</li>
- *   <li>Per round (see {@link Simulation}): client selection {@code derive(s, "select", t)}, client training
+ *   <li>Per round (see {@link Simulation}): client selection {@code derive(s, "select", t)} ({@link
+ *       #selectClients}), client training
  *       {@code derive(s, "client", t, id)}, aggregation {@code derive(s, "aggregation", t)}.</li>
  * </ul>
  */
@@ -425,9 +426,12 @@ public final class Scenario {
     }
 
     /**
-     * Clients selected in round {@code t} (ascending): max(1, round(fraction·N)) clients, the adversaries'
-     * clients scheduled to attack in t first (they always take part, as in Bagdasaryan et al.'s attack rounds),
-     * the rest drawn with {@code derive(seed, "select", t)}. The same for every defense, including no-attack.
+     * Clients selected in round {@code t} (ascending): max(1, round(fraction·N)) clients, the same for every
+     * defense, including no-attack. With {@code attacker-selection sampled} (the default) all N clients are
+     * shuffled with {@code derive(seed, "select", t)} and the first ones taken, so attackers take part as often as
+     * anyone (an attacker attacks in t only when drawn and scheduled). With {@code forced} the adversaries' clients
+     * scheduled to attack in t come first (they always take part, as in Bagdasaryan et al.'s attack rounds) and
+     * the rest is drawn from the other clients with the same seed.
      */
     public int[] selectClients(int round) {
         int n = config.clients;
@@ -440,9 +444,11 @@ public final class Scenario {
             return all;
         }
         TreeSet<Integer> chosen = new TreeSet<>();
-        for (Adversary a : adversaries) {
-            if (a.schedule().attacksIn(round)) {
-                Arrays.stream(a.clients()).forEach(chosen::add);
+        if (config.attackerSelection.equals("forced")) {
+            for (Adversary a : adversaries) {
+                if (a.schedule().attacksIn(round)) {
+                    Arrays.stream(a.clients()).forEach(chosen::add);
+                }
             }
         }
         int[] others = new int[n - chosen.size()];
@@ -538,9 +544,10 @@ public final class Scenario {
     public String summaryLine() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s (%d train / %d test, %s), model %s (%,d parameters), %d clients (%s, "
-                + "fraction %s), %d rounds of %d local epoch(s), batch %d, lr %s, momentum %s, seed %d.",
+                + "fraction %s, attacker-selection %s), %d rounds of %d local epoch(s), batch %d, lr %s, momentum %s, seed %d.",
             data.spec(), train().size(), test().size(), train().shapeString(), modelSpec.name(),
-            modelSpec.layout().size(), config.clients, partition.method(), config.fraction, config.rounds,
+            modelSpec.layout().size(), config.clients, partition.method(), config.fraction,
+            config.attackerSelection, config.rounds,
             config.epochs, config.batchSize, config.lr, config.momentum, config.seed));
         if (adversaries.isEmpty()) {
             sb.append(" No attack.");

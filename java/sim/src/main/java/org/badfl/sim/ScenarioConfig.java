@@ -33,7 +33,7 @@ import java.util.Set;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"name", "out", "seed", "threads", "dataset", "normalize", "partition", "dirichletAlpha",
-    "minSamples", "rootSet", "inspectionSet", "model", "rounds", "clients", "fraction", "epochs", "batchSize", "lr",
+    "minSamples", "rootSet", "inspectionSet", "model", "rounds", "clients", "fraction", "attackerSelection", "epochs", "batchSize", "lr",
     "momentum", "weightDecay", "evalBatchSize", "defenses", "defenseOptions", "moreAdversaries"})
 public final class ScenarioConfig {
 
@@ -97,9 +97,17 @@ public final class ScenarioConfig {
     @JsonPropertyDescription("Number of clients N.")
     public int clients = 20;
 
-    @JsonPropertyDescription("Fraction of clients selected per round (seeded); attackers scheduled to attack in a "
-        + "round always take part.")
+    @JsonPropertyDescription("Fraction of clients selected per round (seeded); see attacker-selection for how "
+        + "attackers are drawn.")
     public double fraction = 1.0;
+
+    /** Values of {@link #attackerSelection}. */
+    public static final List<String> ATTACKER_SELECTIONS = List.of("sampled", "forced");
+
+    @JsonPropertyDescription("How attackers enter a round when fraction < 1: sampled (drawn uniformly like every "
+        + "client; an attacker attacks only in rounds it is drawn for and scheduled in) or forced (every attacker "
+        + "scheduled for the round takes part, the rest of the round is drawn). Identical when fraction is 1.")
+    public String attackerSelection = "sampled";
 
     @JsonPropertyDescription("Local epochs E per round.")
     public int epochs = 2;
@@ -176,6 +184,9 @@ public final class ScenarioConfig {
         require("rounds", rounds >= 1, ">= 1", rounds);
         require("clients", clients >= 1, ">= 1", clients);
         require("fraction", fraction > 0 && fraction <= 1, "a fraction in (0, 1]", fraction);
+        r.attackerSelection = attackerSelection == null ? null : attackerSelection.trim().toLowerCase(Locale.ROOT);
+        require("attacker-selection", ATTACKER_SELECTIONS.contains(r.attackerSelection), "sampled or forced",
+            attackerSelection);
         require("epochs", epochs >= 1, ">= 1", epochs);
         require("batch-size", batchSize >= 1, ">= 1", batchSize);
         require("lr", lr > 0 && Double.isFinite(lr), "a finite number > 0", lr);

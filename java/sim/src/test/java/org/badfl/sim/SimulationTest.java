@@ -83,6 +83,26 @@ class SimulationTest {
     }
 
     @Test
+    void withSampledSelectionOnlyDrawnAttackersAttack() {
+        ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 3, "fedavg");
+        c.fraction = 0.5;
+        c.rounds = 4;
+        Scenario s = Scenario.prepare(c);
+        int[] attackers = s.adversaries().get(0).clients();
+        Simulation.Outcome o = Simulation.of(s).build().run();
+        int attackingRounds = 0;
+        for (RoundRecord r : o.records()) {
+            int[] sel = s.selectClients(r.round());
+            long drawn = Arrays.stream(sel).filter(id -> Arrays.stream(attackers).anyMatch(a -> a == id)).count();
+            assertEquals(3, r.selected());
+            assertEquals(drawn, r.attacking(), "round " + r.round() + ": selected " + Arrays.toString(sel)
+                + ", attackers " + Arrays.toString(attackers));
+            attackingRounds += r.attacking() < 3 ? 1 : 0;
+        }
+        assertTrue(attackingRounds > 0, "with 3 of 6 clients per round, some round lacks an attacker");
+    }
+
+    @Test
     void aChartThatCannotBeDrawnLosesNoResult() throws Exception {
         // As on a headless GPU server whose JVM font library cannot load libharfbuzz (seen on an H100 machine):
         // the data files are written, the problem is reported, the run is not lost.
