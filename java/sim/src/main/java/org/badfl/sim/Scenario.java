@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,7 @@ import org.badfl.data.Trigger;
 import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Models;
 import org.badfl.server.Defense;
+import org.badfl.server.badfl.BadflConfig;
 import org.badfl.server.catalog.Defenses;
 import org.badfl.util.Seeds;
 
@@ -230,8 +232,38 @@ public final class Scenario {
             throw new IllegalArgumentException("unknown defense '" + name + "'; valid defenses: "
                 + String.join(", ", validDefenseNames()));
         }
+        return Defenses.create(name, defenseOptions(c, name));
+    }
+
+    /**
+     * The options {@code name} is created with: the config's, plus BADFL's noise σ from the partition when the
+     * user did not set {@code sigma} — 0.001 for IID clients, 1e-4 for non-IID ones, as the paper's evaluation
+     * does (Sec. VII-A; Fig. 12: larger σ degrades non-IID training).
+     */
+    static Map<String, String> defenseOptions(ScenarioConfig c, String name) {
         Map<String, String> options = c.defenseOptions.getOrDefault(name, Map.of());
-        return Defenses.create(name, options);
+        if (name.equals("badfl") && !options.containsKey("sigma")) {
+            Map<String, String> withSigma = new LinkedHashMap<>(options);
+            withSigma.put("sigma", Double.toString(badflPartitionSigma(c)));
+            return withSigma;
+        }
+        return options;
+    }
+
+    /** BADFL's σ for the config's partition: 0.001 (IID) or 1e-4 (non-IID). */
+    static double badflPartitionSigma(ScenarioConfig c) {
+        return c.partition.equals("iid") ? BadflConfig.IID_SIGMA : BadflConfig.NON_IID_SIGMA;
+    }
+
+    /** How BADFL's σ was chosen, for the run's description (null when BADFL is not in the run). */
+    String badflSigmaDescription() {
+        if (!config.defenses.contains("badfl")) {
+            return null;
+        }
+        String set = config.defenseOptions.getOrDefault("badfl", Map.of()).get("sigma");
+        return set != null ? "BADFL sigma " + set + " (set by badfl:sigma)"
+            : "BADFL sigma " + badflPartitionSigma(config) + " (the paper's value for "
+                + (config.partition.equals("iid") ? "IID" : "non-IID") + " clients; badfl:sigma overrides it)";
     }
 
     private static ClientAttack createAttack(AdversaryConfig a, Dataset train, Dataset test, String where) {
@@ -558,6 +590,10 @@ public final class Scenario {
         }
         sb.append(String.format(Locale.ROOT, " Server holds %d root and %d inspection images out of the clients' data.",
             rootIndices.length, inspectionIndices.length));
+        String sigma = badflSigmaDescription();
+        if (sigma != null) {
+            sb.append(' ').append(sigma).append('.');
+        }
         return sb.toString();
     }
 }

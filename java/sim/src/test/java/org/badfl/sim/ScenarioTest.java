@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.badfl.clients.DbaAttack;
+import org.badfl.server.badfl.BadflDefense;
 import org.badfl.server.ServerContext;
 import org.badfl.engine.Compute;
 import org.junit.jupiter.api.Test;
@@ -181,6 +182,33 @@ class ScenarioTest {
         assertTrue(e.getMessage().contains("attacker-selection") && e.getMessage().contains("sampled or forced"),
             e.getMessage());
         assertEquals("sampled", new ScenarioConfig().resolved().attackerSelection, "the default");
+    }
+
+    private static double badflSigma(ScenarioConfig c) {
+        BadflDefense d = (BadflDefense) Scenario.createDefense(c.resolved(), "badfl");
+        assertEquals(d.config().sigma(), d.testTimeSmoothing().orElseThrow().sigma(), "smoothing follows sigma");
+        return d.config().sigma();
+    }
+
+    @Test
+    void badflSigmaFollowsThePartitionUnlessSet() {
+        ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 2, "fedavg", "badfl");
+        assertEquals(0.001, badflSigma(c), "IID: the paper's 0.001");
+        c.partition = "dirichlet";
+        assertEquals(1e-4, badflSigma(c), "non-IID: the paper's 1e-4");
+        assertTrue(Scenario.prepare(c).summaryLine().contains("BADFL sigma 1.0E-4 (the paper's value for non-IID"),
+            Scenario.prepare(c).summaryLine());
+        c.defenseOptions.put("badfl", new java.util.LinkedHashMap<>(java.util.Map.of("sigma", "0.005")));
+        assertEquals(0.005, badflSigma(c), "an explicit sigma wins on non-IID");
+        assertTrue(Scenario.prepare(c).summaryLine().contains("BADFL sigma 0.005 (set by badfl:sigma)"));
+        c.partition = "iid";
+        assertEquals(0.005, badflSigma(c), "an explicit sigma wins on IID");
+        c.defenseOptions.get("badfl").put("sigma", "0");
+        c.partition = "dirichlet";
+        assertEquals(0.0, badflSigma(c), "an explicit 0 (no noise) wins too");
+        c.defenseOptions.clear();
+        c.defenses = List.of("fedavg");
+        assertTrue(!Scenario.prepare(c).summaryLine().contains("BADFL sigma"), "no BADFL, no sigma in the description");
     }
 
     @Test
