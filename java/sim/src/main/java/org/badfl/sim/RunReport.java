@@ -24,9 +24,9 @@ public final class RunReport {
 
     /**
      * One row per defense × round: defense, round, acc, asr (mean over adversaries), asr_1..asr_k (one per
-     * adversary when there are several), selected, attacking, rejected, flagged, tp, fp, tn, fn, paper_tpr,
-     * paper_tnr, recall, specificity, train_s, defense_s, eval_s, host_device_bytes, note. Empty cells for undefined
-     * values.
+     * adversary when there are several), selected, attacking, rejected, defense_on, flagged, tp, fp, tn, fn,
+     * paper_tpr, paper_tnr, recall, specificity, train_s, defense_s, eval_s, host_device_bytes, note. Empty cells
+     * for undefined values.
      */
     public static String roundsCsv(List<RoundRecord> records, int adversaries) {
         StringBuilder sb = new StringBuilder("defense,round,acc,asr");
@@ -35,7 +35,7 @@ public final class RunReport {
                 sb.append(",asr_").append(k);
             }
         }
-        sb.append(",selected,attacking,rejected,flagged,tp,fp,tn,fn,paper_tpr,paper_tnr,recall,specificity,"
+        sb.append(",selected,attacking,rejected,defense_on,flagged,tp,fp,tn,fn,paper_tpr,paper_tnr,recall,specificity,"
             + "train_s,defense_s,eval_s,host_device_bytes,note\n");
         for (RoundRecord r : records) {
             sb.append(csv(r.defense())).append(',').append(r.round()).append(',').append(num(r.acc()))
@@ -46,7 +46,8 @@ public final class RunReport {
                     sb.append(',').append(k < asr.length ? num(asr[k]) : "");
                 }
             }
-            sb.append(',').append(r.selected()).append(',').append(r.attacking()).append(',').append(r.rejected());
+            sb.append(',').append(r.selected()).append(',').append(r.attacking()).append(',').append(r.rejected())
+                .append(',').append(r.defenseOn());
             DetectionCounts d = r.detection();
             if (d == null) {
                 sb.append(",,,,,,,,,");

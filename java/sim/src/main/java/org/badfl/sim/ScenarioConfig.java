@@ -34,7 +34,7 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"name", "out", "seed", "threads", "dataset", "normalize", "partition", "dirichletAlpha",
     "minSamples", "rootSet", "inspectionSet", "model", "rounds", "clients", "fraction", "attackerSelection", "epochs", "batchSize", "lr",
-    "momentum", "weightDecay", "evalBatchSize", "defenses", "defenseOptions", "moreAdversaries"})
+    "momentum", "weightDecay", "evalBatchSize", "defenses", "defenseOptions", "defenseOffRounds", "moreAdversaries"})
 public final class ScenarioConfig {
 
     /** The pseudo-defense "no attack": FedAvg with every adversary's attack disabled. */
@@ -136,6 +136,11 @@ public final class ScenarioConfig {
         + "--defense-option flame:lambda=0.001 (repeatable).")
     public Map<String, Map<String, String>> defenseOptions = new LinkedHashMap<>();
 
+    @JsonPropertyDescription("Rounds in which the server aggregates with plain FedAvg instead of the defense (the "
+        + "paper's Fig. 14: no defense in the poisoning round): none, or rounds and ranges such as 5 or 5,10,20-30. "
+        + "A defense keeps the state of its last active round; rounds.csv marks each round's defense_on.")
+    public String defenseOffRounds = "none";
+
     @JsonPropertyDescription("Further adversaries with their own attack, target and trigger (same keys as the "
         + "top-level attack keys); on the command line --more-adversaries attack=dba,attackers=2,target=3 "
         + "(repeatable).")
@@ -213,6 +218,17 @@ public final class ScenarioConfig {
                 r.defenseOptions.put(n, new LinkedHashMap<>(e.getValue() == null ? Map.of() : e.getValue()));
             }
         }
+
+        RoundSet off;
+        try {
+            off = RoundSet.parse(defenseOffRounds);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config key 'defense-off-rounds' (flag --defense-off-rounds): "
+                + e.getMessage());
+        }
+        require("defense-off-rounds", off.last() <= rounds, "rounds within 1.." + rounds + " (rounds)",
+            defenseOffRounds);
+        r.defenseOffRounds = off.toString();
 
         r.primary = primary.resolved("attack (first adversary)");
         r.moreAdversaries = new ArrayList<>();
