@@ -46,11 +46,13 @@ import picocli.CommandLine.Spec;
  * every batch), then draws, for the same clean test images, the saliency map BADFL's neuron inspection uses
  * (guided backprop of each class logit, max over channels |g|, min–max per map) for every class, clean model left,
  * backdoored model right. Below each class column: the class's correlation (eq. 6, mean Σ|M|) and XOR stability
- * (eq. 7) over the shown images.
+ * (eq. 7) over the shown images; the same numbers, with each model's ACC and ASR, go to a CSV next to the PNG
+ * ({@link #featureTable}).
  */
 @Command(name = "heatmaps", mixinStandardHelpOptions = true,
     description = {"Saliency heatmaps of a clean and a backdoored model on the same clean images, per class "
-        + "(BADFL paper Fig. 5/6): PNG grid, rows = images, columns = classes.",
+        + "(BADFL paper Fig. 5/6): PNG grid, rows = images, columns = classes, and a CSV of each class's "
+        + "saliency features next to it.",
         "Trains both models quickly from one initialisation; the backdoored one on batches with a trigger -> target."})
 public final class HeatmapsCommand implements Callable<Integer> {
 
@@ -171,7 +173,9 @@ public final class HeatmapsCommand implements Callable<Integer> {
             if (!ImageIO.write(img, "png", out.toFile())) {
                 throw new UncheckedIOException(new IOException("no PNG writer available"));
             }
-            w.printf(Locale.ROOT, "wrote %s (%dx%d)%n", out, img.getWidth(), img.getHeight());
+            Path table = tablePath(out);
+            Files.writeString(table, featureTable(test, both, features, target));
+            w.printf(Locale.ROOT, "wrote %s (%dx%d) and %s%n", out, img.getWidth(), img.getHeight(), table);
             w.flush();
         }
         return 0;
@@ -304,6 +308,33 @@ public final class HeatmapsCommand implements Callable<Integer> {
             }
             w.println(sb);
         }
+    }
+
+    /** The table written next to the PNG: {@code heatmaps.png} → {@code heatmaps.csv}. */
+    static Path tablePath(Path png) {
+        String name = png.getFileName().toString();
+        String stem = name.toLowerCase(Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        return png.resolveSibling(stem + ".csv");
+    }
+
+    /**
+     * The numbers behind the picture, one row per model and class: the model's clean ACC and ASR, whether the class
+     * is the backdoor target, and the class's saliency features over the shown images (correlation, eq. 6; XOR and
+     * pairwise stability, eq. 7) — the paper's Fig. 5 observation is that the target class has the lowest
+     * correlation and the most stable map in the backdoored model.
+     */
+    static String featureTable(Dataset d, List<Trained> models, SaliencyFeatures.ClassFeatures[][] f, int target) {
+        StringBuilder sb = new StringBuilder("model,acc,asr,class,class_name,target,correlation,xor_stability,"
+            + "pairwise_stability\n");
+        for (int m = 0; m < models.size(); m++) {
+            Trained t = models.get(m);
+            for (int c = 0; c < f[m].length; c++) {
+                sb.append(String.format(Locale.ROOT, "%s,%s,%s,%d,\"%s\",%b,%s,%d,%s\n", t.name(), t.accuracy(),
+                    t.asr(), c, d.className(c).replace("\"", "\"\""), c == target, f[m][c].correlation(),
+                    f[m][c].xorStability(), f[m][c].pairwiseStability()));
+            }
+        }
+        return sb.toString();
     }
 
     /** The PNG: two panels (clean, backdoored), rows = images, columns = input + classes. */

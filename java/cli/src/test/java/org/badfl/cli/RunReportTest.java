@@ -27,10 +27,10 @@ class RunReportTest {
     void roundsCsvHasOneRowPerDefenseAndRound() {
         String csv = RunReport.roundsCsv(RECORDS, 1);
         List<String> lines = csv.lines().toList();
-        assertEquals("defense,round,acc,asr,selected,attacking,rejected,flagged,tp,fp,tn,fn,paper_tpr,paper_tnr,"
-            + "recall,specificity,train_s,defense_s,eval_s,host_device_bytes,note", lines.get(0));
-        assertEquals("fedavg,1,0.5,0.25,4,1,0,,,,,,,,,,1.000,0.500,0.250,0,", lines.get(1));
-        assertEquals("flame,1,0.5,0.0,4,1,1,1,1,0,2,0,1.0,1.0,1.0,1.0,1.000,0.500,0.250,0,"
+        assertEquals("defense,round,acc,asr,selected,attacking,rejected,defense_on,flagged,tp,fp,tn,fn,paper_tpr,"
+            + "paper_tnr,recall,specificity,train_s,defense_s,eval_s,host_device_bytes,note", lines.get(0));
+        assertEquals("fedavg,1,0.5,0.25,4,1,0,true,,,,,,,,,,1.000,0.500,0.250,0,", lines.get(1));
+        assertEquals("flame,1,0.5,0.0,4,1,1,true,1,1,0,2,0,1.0,1.0,1.0,1.0,1.000,0.500,0.250,0,"
             + "1 of 4 updates rejected as invalid", lines.get(3));
         assertEquals(5, lines.size());
     }

@@ -186,11 +186,7 @@ public abstract class ClientAttack {
      * a running variance could make it negative).
      */
     public void finishUpdate(float[] delta, ParamLayout layout, RoundShare share) {
-        double gamma = switch (scaling.mode()) {
-            case NONE -> 1.0;
-            case FIXED -> scaling.factor();
-            case AUTO -> replacementFactor(share);
-        };
+        double gamma = scaleFactor(share);
         if (gamma == 1.0) {
             return;
         }
@@ -201,6 +197,15 @@ public abstract class ClientAttack {
                 delta[i] *= g;
             }
         }
+    }
+
+    /** γ applied to an update sent in a round with {@code share}: 1, the fixed factor or model replacement's. */
+    public double scaleFactor(RoundShare share) {
+        return switch (scaling.mode()) {
+            case NONE -> 1.0;
+            case FIXED -> scaling.factor();
+            case AUTO -> replacementFactor(share);
+        };
     }
 
     /**

@@ -58,9 +58,17 @@ public final class SmoothedEvaluation {
      * @param abstention     abstention rate on the clean test images
      * @param smoothing      the σ, M, α used
      * @param imagesPerSet   at most this many images of each set were classified
+     * @param clean          the smoothed predictions on the clean test images (for certification; may be null)
+     * @param cleanLabels    their true labels (null with {@code clean})
      */
     public record Result(double accuracy, double[] asrByAdversary, double abstention, TestTimeSmoothing smoothing,
-                         int imagesPerSet) {
+                         int imagesPerSet, SmoothingClassifier.Result clean, int[] cleanLabels) {
+
+        /** The rates alone, without the predictions. */
+        public Result(double accuracy, double[] asrByAdversary, double abstention, TestTimeSmoothing smoothing,
+                      int imagesPerSet) {
+            this(accuracy, asrByAdversary, abstention, smoothing, imagesPerSet, null, null);
+        }
 
         /** Mean ASR over the adversaries, NaN when there are none. */
         public double asr() {
@@ -116,7 +124,7 @@ public final class SmoothedEvaluation {
             asr[a] = results.get(a + 1).rateOf(asrSets.get(a).target());
         }
         return new Result(results.get(0).accuracy(labels.get(0)), asr, results.get(0).abstentionRate(), smoothing,
-            imagesPerSet);
+            imagesPerSet, results.get(0), labels.get(0));
     }
 
     /** At most {@code max} of {@code from}, evenly spaced (position ⌊j·n/max⌋), in order. */

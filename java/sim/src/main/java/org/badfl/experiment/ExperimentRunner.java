@@ -348,6 +348,7 @@ public final class ExperimentRunner {
     private Calibration calibrate(ScenarioConfig cellConfig) {
         ScenarioConfig c = ConfigLoader.copy(cellConfig);
         c.rounds = 1;
+        c.defenseOffRounds = "none"; // times the defense itself (its off rounds may lie beyond round 1)
         Scenario scenario = Scenario.prepare(c, load(c.dataset));
         Calibration cal = new Calibration(cellConfig, scenario.selectClients(1).length);
         long start = System.nanoTime();

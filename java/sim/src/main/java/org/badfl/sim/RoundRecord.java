@@ -24,10 +24,12 @@ import org.badfl.evaluation.DetectionCounts;
  * @param note           the defense's note for the round (fallbacks, rejections), empty if none
  * @param hostDeviceBytes bytes copied between host and device in the round (both directions: training batches,
  *                       G, the kernels' inputs and results); 0 when the run has no device
+ * @param defenseOn      false in the rounds of {@code defense-off-rounds}, where the server aggregated with plain
+ *                       FedAvg instead of the defense
  */
 public record RoundRecord(String defense, int round, double acc, double[] asr, int selected, int attacking,
                           int rejected, DetectionCounts detection, double trainSeconds, double defenseSeconds,
-                          double evalSeconds, String note, long hostDeviceBytes) {
+                          double evalSeconds, String note, long hostDeviceBytes, boolean defenseOn) {
 
     public RoundRecord {
         Objects.requireNonNull(defense, "defense");
@@ -35,7 +37,15 @@ public record RoundRecord(String defense, int round, double acc, double[] asr, i
         note = note == null ? "" : note;
     }
 
-    /** A round of a run without a device (no host↔device traffic). */
+    /** A round with the defense on. */
+    public RoundRecord(String defense, int round, double acc, double[] asr, int selected, int attacking, int rejected,
+                       DetectionCounts detection, double trainSeconds, double defenseSeconds, double evalSeconds,
+                       String note, long hostDeviceBytes) {
+        this(defense, round, acc, asr, selected, attacking, rejected, detection, trainSeconds, defenseSeconds,
+            evalSeconds, note, hostDeviceBytes, true);
+    }
+
+    /** A round of a run without a device (no host↔device traffic), the defense on. */
     public RoundRecord(String defense, int round, double acc, double[] asr, int selected, int attacking, int rejected,
                        DetectionCounts detection, double trainSeconds, double defenseSeconds, double evalSeconds,
                        String note) {
@@ -62,7 +72,8 @@ public record RoundRecord(String defense, int round, double acc, double[] asr, i
     public boolean sameMetrics(RoundRecord o) {
         return defense.equals(o.defense) && round == o.round && Double.compare(acc, o.acc) == 0
             && Arrays.equals(asr, o.asr) && selected == o.selected && attacking == o.attacking
-            && rejected == o.rejected && Objects.equals(detection, o.detection) && note.equals(o.note);
+            && rejected == o.rejected && Objects.equals(detection, o.detection) && note.equals(o.note)
+            && defenseOn == o.defenseOn;
     }
 
     @Override
@@ -79,6 +90,7 @@ public record RoundRecord(String defense, int round, double acc, double[] asr, i
     @Override
     public String toString() {
         return defense + " round " + round + ": acc " + acc + ", asr " + Arrays.toString(asr)
-            + (detection == null ? "" : ", " + detection) + (note.isEmpty() ? "" : " (" + note + ")");
+            + (detection == null ? "" : ", " + detection) + (defenseOn ? "" : ", defense off")
+            + (note.isEmpty() ? "" : " (" + note + ")");
     }
 }

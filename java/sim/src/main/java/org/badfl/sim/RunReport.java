@@ -24,9 +24,9 @@ public final class RunReport {
 
     /**
      * One row per defense × round: defense, round, acc, asr (mean over adversaries), asr_1..asr_k (one per
-     * adversary when there are several), selected, attacking, rejected, flagged, tp, fp, tn, fn, paper_tpr,
-     * paper_tnr, recall, specificity, train_s, defense_s, eval_s, host_device_bytes, note. Empty cells for undefined
-     * values.
+     * adversary when there are several), selected, attacking, rejected, defense_on, flagged, tp, fp, tn, fn,
+     * paper_tpr, paper_tnr, recall, specificity, train_s, defense_s, eval_s, host_device_bytes, note. Empty cells
+     * for undefined values.
      */
     public static String roundsCsv(List<RoundRecord> records, int adversaries) {
         StringBuilder sb = new StringBuilder("defense,round,acc,asr");
@@ -35,7 +35,7 @@ public final class RunReport {
                 sb.append(",asr_").append(k);
             }
         }
-        sb.append(",selected,attacking,rejected,flagged,tp,fp,tn,fn,paper_tpr,paper_tnr,recall,specificity,"
+        sb.append(",selected,attacking,rejected,defense_on,flagged,tp,fp,tn,fn,paper_tpr,paper_tnr,recall,specificity,"
             + "train_s,defense_s,eval_s,host_device_bytes,note\n");
         for (RoundRecord r : records) {
             sb.append(csv(r.defense())).append(',').append(r.round()).append(',').append(num(r.acc()))
@@ -46,7 +46,8 @@ public final class RunReport {
                     sb.append(',').append(k < asr.length && !Double.isNaN(asr[k]) ? num(asr[k]) : "");
                 }
             }
-            sb.append(',').append(r.selected()).append(',').append(r.attacking()).append(',').append(r.rejected());
+            sb.append(',').append(r.selected()).append(',').append(r.attacking()).append(',').append(r.rejected())
+                .append(',').append(r.defenseOn());
             DetectionCounts d = r.detection();
             if (d == null) {
                 sb.append(",,,,,,,,,");
@@ -223,6 +224,7 @@ public final class RunReport {
      */
     static String smoothedSection(List<DefenseResult> results) {
         StringBuilder rows = new StringBuilder();
+        StringBuilder certified = new StringBuilder();
         for (DefenseResult r : results) {
             JsonNode e = r.extra();
             if (e == null || !e.has("smoothed_acc")) {
@@ -232,7 +234,10 @@ public final class RunReport {
                 .append(" | ").append(e.path("smoothed_asr").isNumber() ? pct(e.get("smoothed_asr").asDouble()) : "-")
                 .append(" | ").append(pct(e.path("smoothed_abstain").asDouble())).append(" | ")
                 .append(e.path("smoothing_copies").asInt()).append(" | ").append(e.path("smoothing_sigma").asDouble())
-                .append(" | ").append(e.path("smoothing_images").asInt()).append(" |\n");
+                .append(" | ").append(e.path("smoothing_images").asInt()).append(" | ")
+                .append(radius(e.path("certification").path("mean_radius"))).append(" | ")
+                .append(radius(e.path("certification").path("median_radius"))).append(" |\n");
+            certified.append(certifiedLine(r.defense(), e.path("certification")));
         }
         if (rows.length() == 0) {
             return "";
@@ -241,8 +246,34 @@ public final class RunReport {
             + "noiseless G_T, for CRFL the clipped model before its noise). Test-time parameter smoothing (BADFL eq. 11, "
             + "CRFL): majority vote of M noisy copies, abstaining without a certified majority (abstentions count as "
             + "wrong for ACC and as not the target for ASR), on at most `images` evenly spaced images of the test set "
-            + "and of each ASR set:\n\n| defense | smoothed ACC | smoothed ASR | abstain | M | σ | images |\n"
-            + "|---|---:|---:|---:|---:|---:|---:|\n" + rows + "\n";
+            + "and of each ASR set. Certified radius (eq. 13): mean and median over the correctly classified test "
+            + "images; certified accuracy at radius r: the fraction of the test images classified correctly with a "
+            + "radius of at least r (parameters in summary.json):\n\n"
+            + "| defense | smoothed ACC | smoothed ASR | abstain | M | σ | images | mean radius | median radius |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows + "\n" + certified
+            + (certified.length() == 0 ? "" : "\n");
+    }
+
+    private static String radius(JsonNode v) {
+        return v.isNumber() ? String.format(Locale.ROOT, "%.3g", v.asDouble()) : "-";
+    }
+
+    /** "defense: certified accuracy 95.2% at r=0, ..." (or why there is no certificate), one Markdown line. */
+    private static String certifiedLine(String defense, JsonNode c) {
+        if (c.isMissingNode()) {
+            return "";
+        }
+        if (c.has("unavailable")) {
+            return "- " + defense + ": no certified radius (" + c.get("unavailable").asText() + ")\n";
+        }
+        StringBuilder sb = new StringBuilder("- " + defense + ": certified accuracy");
+        String sep = " ";
+        for (JsonNode a : c.path("certified_accuracy")) {
+            sb.append(sep).append(pct(a.get("accuracy").asDouble())).append(" at r=")
+                .append(String.format(Locale.ROOT, "%.0e", a.get("radius").asDouble()).replace("0e+00", "0"));
+            sep = ", ";
+        }
+        return sb.append("\n").toString();
     }
 
     /** One line per defense evaluated with test-time smoothing (printed under the console table), or "". */
@@ -251,11 +282,14 @@ public final class RunReport {
         for (DefenseResult r : results) {
             JsonNode e = r.extra();
             if (e != null && e.has("smoothed_acc")) {
+                JsonNode c = e.path("certification");
                 sb.append(String.format(Locale.ROOT, "%s smoothed (M=%d, sigma=%s, %d images per set): ACC %s, ASR %s, "
-                    + "abstain %s%n", r.defense(), e.path("smoothing_copies").asInt(), e.path("smoothing_sigma").asDouble(),
-                    e.path("smoothing_images").asInt(), pct(e.get("smoothed_acc").asDouble()),
+                    + "abstain %s, certified radius %s%n", r.defense(), e.path("smoothing_copies").asInt(),
+                    e.path("smoothing_sigma").asDouble(), e.path("smoothing_images").asInt(),
+                    pct(e.get("smoothed_acc").asDouble()),
                     e.path("smoothed_asr").isNumber() ? pct(e.get("smoothed_asr").asDouble()) : "-",
-                    pct(e.path("smoothed_abstain").asDouble())));
+                    pct(e.path("smoothed_abstain").asDouble()), c.has("unavailable") || c.isMissingNode()
+                        ? "-" : "mean " + radius(c.path("mean_radius")) + ", median " + radius(c.path("median_radius"))));
             }
         }
         return sb.length() == 0 ? "" : "(table: the final model as is; test-time smoothing in report.md)\n" + sb;

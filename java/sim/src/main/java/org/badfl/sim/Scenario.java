@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +52,7 @@ import org.badfl.data.Trigger;
 import org.badfl.engine.ModelSpec;
 import org.badfl.engine.Models;
 import org.badfl.server.Defense;
+import org.badfl.server.badfl.BadflConfig;
 import org.badfl.server.catalog.Defenses;
 import org.badfl.util.Seeds;
 
@@ -71,7 +73,8 @@ import org.badfl.util.Seeds;
  *       a₁, adversary 2 the next a₂, ...; within an adversary, attacker number k (DBA part) is the k-th smallest
  *       id.</li>
  *   <li>Initial G: the model's PyTorch-default initialisation with {@code derive(s, "model-init")}.</li>
- *   <li>Per round (see {@link Simulation}): client selection {@code derive(s, "select", t)}, client training
+ *   <li>Per round (see {@link Simulation}): client selection {@code derive(s, "select", t)} ({@link
+ *       #selectClients}), client training
  *       {@code derive(s, "client", t, id)}, aggregation {@code derive(s, "aggregation", t)}.</li>
  * </ul>
  */
@@ -276,8 +279,38 @@ public final class Scenario {
             throw new IllegalArgumentException("unknown defense '" + name + "'; valid defenses: "
                 + String.join(", ", validDefenseNames()));
         }
+        return Defenses.create(name, defenseOptions(c, name));
+    }
+
+    /**
+     * The options {@code name} is created with: the config's, plus BADFL's noise σ from the partition when the
+     * user did not set {@code sigma} — 0.001 for IID clients, 1e-4 for non-IID ones, as the paper's evaluation
+     * does (Sec. VII-A; Fig. 12: larger σ degrades non-IID training).
+     */
+    static Map<String, String> defenseOptions(ScenarioConfig c, String name) {
         Map<String, String> options = c.defenseOptions.getOrDefault(name, Map.of());
-        return Defenses.create(name, options);
+        if (name.equals("badfl") && !options.containsKey("sigma")) {
+            Map<String, String> withSigma = new LinkedHashMap<>(options);
+            withSigma.put("sigma", Double.toString(badflPartitionSigma(c)));
+            return withSigma;
+        }
+        return options;
+    }
+
+    /** BADFL's σ for the config's partition: 0.001 (IID) or 1e-4 (non-IID). */
+    static double badflPartitionSigma(ScenarioConfig c) {
+        return c.partition.equals("iid") ? BadflConfig.IID_SIGMA : BadflConfig.NON_IID_SIGMA;
+    }
+
+    /** How BADFL's σ was chosen, for the run's description (null when BADFL is not in the run). */
+    String badflSigmaDescription() {
+        if (!config.defenses.contains("badfl")) {
+            return null;
+        }
+        String set = config.defenseOptions.getOrDefault("badfl", Map.of()).get("sigma");
+        return set != null ? "BADFL sigma " + set + " (set by badfl:sigma)"
+            : "BADFL sigma " + badflPartitionSigma(config) + " (the paper's value for "
+                + (config.partition.equals("iid") ? "IID" : "non-IID") + " clients; badfl:sigma overrides it)";
     }
 
     private static ClientAttack createAttack(AdversaryConfig a, Dataset train, Dataset test, String where) {
@@ -510,9 +543,12 @@ public final class Scenario {
     }
 
     /**
-     * Clients selected in round {@code t} (ascending): max(1, round(fraction·N)) clients, the adversaries'
-     * clients scheduled to attack in t first (they always take part, as in Bagdasaryan et al.'s attack rounds),
-     * the rest drawn with {@code derive(seed, "select", t)}. The same for every defense, including no-attack.
+     * Clients selected in round {@code t} (ascending): max(1, round(fraction·N)) clients, the same for every
+     * defense, including no-attack. With {@code attacker-selection sampled} (the default) all N clients are
+     * shuffled with {@code derive(seed, "select", t)} and the first ones taken, so attackers take part as often as
+     * anyone (an attacker attacks in t only when drawn and scheduled). With {@code forced} the adversaries' clients
+     * scheduled to attack in t come first (they always take part, as in Bagdasaryan et al.'s attack rounds) and
+     * the rest is drawn from the other clients with the same seed.
      */
     public int[] selectClients(int round) {
         int n = config.clients;
@@ -525,9 +561,11 @@ public final class Scenario {
             return all;
         }
         TreeSet<Integer> chosen = new TreeSet<>();
-        for (Adversary a : adversaries) {
-            if (a.schedule().attacksIn(round)) {
-                Arrays.stream(a.clients()).forEach(chosen::add);
+        if (config.attackerSelection.equals("forced")) {
+            for (Adversary a : adversaries) {
+                if (a.schedule().attacksIn(round)) {
+                    Arrays.stream(a.clients()).forEach(chosen::add);
+                }
             }
         }
         int[] others = new int[n - chosen.size()];
@@ -633,9 +671,10 @@ public final class Scenario {
     public String summaryLine() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s (%d train / %d test, %s), model %s (%,d parameters), %d clients (%s, "
-                + "fraction %s), %d rounds of %d local epoch(s), batch %d, lr %s, momentum %s, seed %d.",
+                + "fraction %s, attacker-selection %s), %d rounds of %d local epoch(s), batch %d, lr %s, momentum %s, seed %d.",
             data.spec(), train().size(), test().size(), train().shapeString(), modelSpec.name(),
-            modelSpec.layout().size(), config.clients, partition.method(), config.fraction, config.rounds,
+            modelSpec.layout().size(), config.clients, partition.method(), config.fraction,
+            config.attackerSelection, config.rounds,
             config.epochs, config.batchSize, config.lr, config.momentum, config.seed));
         if (adversaries.isEmpty()) {
             sb.append(" No attack.");
@@ -652,6 +691,10 @@ public final class Scenario {
         }
         sb.append(String.format(Locale.ROOT, " Server holds %d root and %d inspection images out of the clients' data.",
             rootIndices.length, inspectionIndices.length));
+        String sigma = badflSigmaDescription();
+        if (sigma != null) {
+            sb.append(' ').append(sigma).append('.');
+        }
         return sb.toString();
     }
 }

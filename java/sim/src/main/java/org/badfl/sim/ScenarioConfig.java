@@ -33,8 +33,9 @@ import java.util.Set;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"name", "out", "seed", "threads", "dataset", "normalize", "partition", "dirichletAlpha",
-    "minSamples", "rootSet", "inspectionSet", "model", "rounds", "clients", "fraction", "epochs", "batchSize", "lr",
-    "momentum", "weightDecay", "evalBatchSize", "evalEvery", "defenses", "defenseOptions", "moreAdversaries"})
+    "minSamples", "rootSet", "inspectionSet", "model", "rounds", "clients", "fraction", "attackerSelection", "epochs",
+    "batchSize", "lr", "momentum", "weightDecay", "evalBatchSize", "evalEvery", "defenses", "defenseOptions",
+    "defenseOffRounds", "moreAdversaries"})
 public final class ScenarioConfig {
 
     /** The pseudo-defense "no attack": FedAvg with every adversary's attack disabled. */
@@ -97,9 +98,17 @@ public final class ScenarioConfig {
     @JsonPropertyDescription("Number of clients N.")
     public int clients = 20;
 
-    @JsonPropertyDescription("Fraction of clients selected per round (seeded); attackers scheduled to attack in a "
-        + "round always take part.")
+    @JsonPropertyDescription("Fraction of clients selected per round (seeded); see attacker-selection for how "
+        + "attackers are drawn.")
     public double fraction = 1.0;
+
+    /** Values of {@link #attackerSelection}. */
+    public static final List<String> ATTACKER_SELECTIONS = List.of("sampled", "forced");
+
+    @JsonPropertyDescription("How attackers enter a round when fraction < 1: sampled (drawn uniformly like every "
+        + "client; an attacker attacks only in rounds it is drawn for and scheduled in) or forced (every attacker "
+        + "scheduled for the round takes part, the rest of the round is drawn). Identical when fraction is 1.")
+    public String attackerSelection = "sampled";
 
     @JsonPropertyDescription("Local epochs E per round.")
     public int epochs = 2;
@@ -132,6 +141,11 @@ public final class ScenarioConfig {
     @JsonPropertyDescription("Options per defense, e.g. {flame: {lambda: 0.001}}; on the command line "
         + "--defense-option flame:lambda=0.001 (repeatable).")
     public Map<String, Map<String, String>> defenseOptions = new LinkedHashMap<>();
+
+    @JsonPropertyDescription("Rounds in which the server aggregates with plain FedAvg instead of the defense (the "
+        + "paper's Fig. 14: no defense in the poisoning round): none, or rounds and ranges such as 5 or 5,10,20-30. "
+        + "A defense keeps the state of its last active round; rounds.csv marks each round's defense_on.")
+    public String defenseOffRounds = "none";
 
     @JsonPropertyDescription("Further adversaries with their own attack, target and trigger (same keys as the "
         + "top-level attack keys); on the command line --more-adversaries attack=dba,attackers=2,target=3 "
@@ -181,6 +195,9 @@ public final class ScenarioConfig {
         require("rounds", rounds >= 1, ">= 1", rounds);
         require("clients", clients >= 1, ">= 1", clients);
         require("fraction", fraction > 0 && fraction <= 1, "a fraction in (0, 1]", fraction);
+        r.attackerSelection = attackerSelection == null ? null : attackerSelection.trim().toLowerCase(Locale.ROOT);
+        require("attacker-selection", ATTACKER_SELECTIONS.contains(r.attackerSelection), "sampled or forced",
+            attackerSelection);
         require("epochs", epochs >= 1, ">= 1", epochs);
         require("batch-size", batchSize >= 1, ">= 1", batchSize);
         require("lr", lr > 0 && Double.isFinite(lr), "a finite number > 0", lr);
@@ -208,6 +225,17 @@ public final class ScenarioConfig {
                 r.defenseOptions.put(n, new LinkedHashMap<>(e.getValue() == null ? Map.of() : e.getValue()));
             }
         }
+
+        RoundSet off;
+        try {
+            off = RoundSet.parse(defenseOffRounds);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config key 'defense-off-rounds' (flag --defense-off-rounds): "
+                + e.getMessage());
+        }
+        require("defense-off-rounds", off.last() <= rounds, "rounds within 1.." + rounds + " (rounds)",
+            defenseOffRounds);
+        r.defenseOffRounds = off.toString();
 
         r.primary = primary.resolved("attack (first adversary)");
         r.moreAdversaries = new ArrayList<>();

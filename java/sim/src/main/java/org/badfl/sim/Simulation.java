@@ -29,6 +29,7 @@ import org.badfl.server.RoundAggregator;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.AggregationKernels;
+import org.badfl.server.catalog.Defenses;
 import org.badfl.util.Seeds;
 
 /**
@@ -45,7 +46,9 @@ import org.badfl.util.Seeds;
  *       nothing (its slot stays empty and the validator rejects it).</li>
  *   <li>Model poisoning ({@link ModelPoisoningAttack}, the omniscient-attacker hook): each adversary that crafts
  *       its updates sees the round's honest updates and replaces its clients' rows before the defense runs.</li>
- *   <li>{@link RoundAggregator}: {@link org.badfl.server.UpdateValidator} (wrong length, NaN/Inf, ... rejected
+ *   <li>{@link RoundAggregator}, or in the rounds of {@code defense-off-rounds} one with plain FedAvg (the defense
+ *       sees nothing of those rounds and keeps the state of its last active round; no detection is counted):
+ *       {@link org.badfl.server.UpdateValidator} (wrong length, NaN/Inf, ... rejected
  *       with the reason, the round goes on), the defense, the finite-G guard; seed
  *       {@code derive(seed, "aggregation", t)}.</li>
  *   <li>Evaluation of the round's evaluation model ({@link RoundResult#modelToEvaluate()}: CRFL's model before
@@ -292,6 +295,10 @@ public final class Simulation {
         }
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
         RoundAggregator aggregator = new RoundAggregator(defense);
+        // defense-off-rounds: plain FedAvg; the defense sees nothing of those rounds, so its state stays as after
+        // its last active round.
+        RoundSet offRounds = RoundSet.parse(config.defenseOffRounds);
+        RoundAggregator plain = new RoundAggregator(Defenses.create("fedavg"));
         SimulationContext context = new SimulationContext(scenario, compute, backend.kernels());
         Evaluator evaluator = new Evaluator(scenario.modelSpec(), config.evalBatchSize, config.normalize);
         listener.defenseStarted(name, index, config.defenses.size(), first, config.rounds,
@@ -304,6 +311,7 @@ public final class Simulation {
             boolean[] attacking = new boolean[selected.length];
             Set<Integer> attackingIds = new HashSet<>();
             RoundShare[] shares = roundShares(selected, shown, t, attacksOn, attacking, attackingIds);
+            boolean defenseOn = !offRounds.contains(t);
             String[] failures = new String[selected.length];
             RoundResult result;
             RoundAggregator.Outcome outcome;
@@ -317,8 +325,8 @@ public final class Simulation {
                 trainSeconds = (System.nanoTime() - t0) / 1e9;
 
                 long t1 = System.nanoTime();
-                outcome = aggregator.aggregate(global, scenario.modelSpec().layout(), received, t, config.rounds,
-                    Seeds.derive(config.seed, "aggregation", t), context);
+                outcome = (defenseOn ? aggregator : plain).aggregate(global, scenario.modelSpec().layout(), received, t,
+                    config.rounds, Seeds.derive(config.seed, "aggregation", t), context);
                 backend.roundDone();
                 result = outcome.result();
                 global = result.global();
@@ -334,9 +342,10 @@ public final class Simulation {
             double evalSeconds = (System.nanoTime() - t2) / 1e9;
 
             RoundRecord record = new RoundRecord(name, t, acc, asr, selected.length, attackingIds.size(),
-                outcome.validation().rejected().size(), detection(defense, outcome, attackingIds), trainSeconds,
-                defenseSeconds, evalSeconds, note(outcome, failures),
-                backend.hostDeviceBytes().getAsLong() - bytesBefore);
+                outcome.validation().rejected().size(), defenseOn ? detection(defense, outcome, attackingIds) : null,
+                trainSeconds, defenseSeconds, evalSeconds, defenseOn ? note(outcome, failures)
+                : String.join("; ", "defense off: FedAvg", note(outcome, failures)).replaceAll("; $", ""),
+                backend.hostDeviceBytes().getAsLong() - bytesBefore, defenseOn);
             records.add(record);
 
             if (t == config.rounds && finalEvaluation != null) {

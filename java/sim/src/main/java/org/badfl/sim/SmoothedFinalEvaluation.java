@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.badfl.data.AsrSet;
 import org.badfl.engine.Compute;
+import org.badfl.evaluation.CertificationSummary;
 import org.badfl.evaluation.SmoothedEvaluation;
 import org.badfl.server.Defense;
 import org.badfl.server.TestTimeSmoothing;
@@ -19,9 +20,17 @@ import org.badfl.server.TestTimeSmoothing;
  * entry of {@code summary.json} (the run's table keeps the plain model's ACC / ASR, see docs/BADFL.md):
  * {@code smoothed_acc} (abstentions count as wrong), {@code smoothed_asr} (mean over adversaries; abstentions are
  * not the target), {@code smoothed_asr_by_adversary}, {@code smoothed_abstain} (abstention rate on the clean test
- * images), {@code smoothing_copies}, {@code smoothing_sigma}, {@code smoothing_images} (images per set).
+ * images), {@code smoothing_copies}, {@code smoothing_sigma}, {@code smoothing_images} (images per set), and
+ * {@code certification}: the certified radius of eq. (13) on the smoothed clean test images
+ * ({@link CertificationSummary}: {@code mean_radius}, {@code median_radius} over the correctly classified ones,
+ * {@code certified_accuracy} at {@link #CERTIFIED_RADII}) with its {@code parameters}
+ * ({@link CertificationParameters}), or {@code unavailable} with the reason when eq. (13) is not defined for the run.
+ * Certification reuses the smoothing's predictions: it costs no forward pass.
  */
 public final class SmoothedFinalEvaluation implements FinalEvaluation {
+
+    /** Radii at which the certified accuracy is reported: 0 (the smoothed accuracy) and decades 1e-6 .. 1. */
+    static final double[] CERTIFIED_RADII = {0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1};
 
     private final SmoothedEvaluation evaluation;
 
@@ -72,6 +81,36 @@ public final class SmoothedFinalEvaluation implements FinalEvaluation {
         o.put("smoothing_copies", r.smoothing().copies());
         o.put("smoothing_sigma", r.smoothing().sigma());
         o.put("smoothing_images", r.imagesPerSet());
+        o.set("certification", certification(defense, smoothing.get(), scenario, r));
         return o;
+    }
+
+    private static ObjectNode certification(Defense defense, TestTimeSmoothing smoothing, Scenario scenario,
+                                            SmoothedEvaluation.Result r) {
+        CertificationParameters p = CertificationParameters.of(defense, smoothing, scenario);
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        if (p.radius() == null) {
+            o.put("unavailable", p.unavailable());
+            return o;
+        }
+        CertificationSummary s = CertificationSummary.of(r.clean(), r.cleanLabels(), p.radius(), CERTIFIED_RADII);
+        o.put("images", s.images());
+        o.put("correct", s.correct());
+        putNumber(o, "mean_radius", s.meanRadius());
+        putNumber(o, "median_radius", s.medianRadius());
+        ArrayNode acc = o.putArray("certified_accuracy");
+        for (int k = 0; k < s.radii().length; k++) {
+            acc.addObject().put("radius", s.radii()[k]).put("accuracy", s.certifiedAccuracy()[k]);
+        }
+        o.set("parameters", p.description());
+        return o;
+    }
+
+    private static void putNumber(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.put(key, v);
+        } else {
+            o.putNull(key);
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.badfl.clients.DbaAttack;
+import org.badfl.server.badfl.BadflDefense;
 import org.badfl.server.ServerContext;
 import org.badfl.engine.Compute;
 import org.junit.jupiter.api.Test;
@@ -70,9 +71,10 @@ class ScenarioTest {
     }
 
     @Test
-    void selectionWithAFractionAlwaysIncludesScheduledAttackers() {
+    void forcedSelectionWithAFractionAlwaysIncludesScheduledAttackers() {
         ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 2, "fedavg");
         c.fraction = 0.5;
+        c.attackerSelection = "forced";
         c.primary.schedule = "every:2";
         Scenario s = Scenario.prepare(c);
         int[] attackers = s.adversaries().get(0).clients();
@@ -85,6 +87,128 @@ class ScenarioTest {
                 assertTrue(all, "round " + t + ": " + Arrays.toString(sel));
             }
         }
+    }
+
+    /** 100 clients, 20 per round, 10 attackers attacking every round (the paper's sizes). */
+    private static ScenarioConfig hundredClients(String attackerSelection) {
+        ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 10, "fedavg");
+        c.dataset = "synthetic:n=1200,test=20,classes=4,size=16";
+        c.clients = 100;
+        c.fraction = 0.2;
+        c.attackerSelection = attackerSelection;
+        return c;
+    }
+
+    private static int attackersIn(int[] selected, int[] attackers) {
+        return (int) Arrays.stream(selected).filter(id -> Arrays.stream(attackers).anyMatch(a -> a == id)).count();
+    }
+
+    @Test
+    void sampledSelectionDrawsAttackersLikeEveryoneElse() {
+        Scenario s = Scenario.prepare(hundredClients("sampled"));
+        int[] attackers = s.adversaries().get(0).clients();
+        assertEquals(10, attackers.length);
+        int rounds = 400;
+        int total = 0;
+        int roundsWithout = 0;
+        int[] timesDrawn = new int[100];
+        for (int t = 1; t <= rounds; t++) {
+            int[] sel = s.selectClients(t);
+            assertEquals(20, sel.length);
+            assertEquals(20, Arrays.stream(sel).distinct().count(), "no client twice");
+            int k = attackersIn(sel, attackers);
+            total += k;
+            roundsWithout += k == 0 ? 1 : 0;
+            Arrays.stream(sel).forEach(id -> timesDrawn[id]++);
+        }
+        double mean = total / (double) rounds;
+        // Hypergeometric: mean 20 * 10 / 100 = 2, sd of the 400-round mean about 0.06.
+        assertTrue(mean > 1.75 && mean < 2.25, "attackers per round " + mean);
+        // P(no attacker in a round) = C(90,20) / C(100,20) = 0.095: about 38 of 400 rounds.
+        assertTrue(roundsWithout >= 15 && roundsWithout <= 70, "rounds without attacker " + roundsWithout);
+        for (int id = 0; id < 100; id++) {
+            assertTrue(timesDrawn[id] >= 45 && timesDrawn[id] <= 120, "client " + id + " drawn " + timesDrawn[id]
+                + " times of 400 (expected 80)");
+        }
+        Scenario again = Scenario.prepare(hundredClients("sampled"));
+        for (int t = 1; t <= 20; t++) {
+            assertArrayEquals(s.selectClients(t), again.selectClients(t), "same seed, same selection in round " + t);
+        }
+        ScenarioConfig other = hundredClients("sampled");
+        other.seed = 2;
+        assertNotEquals(Arrays.toString(s.selectClients(1)), Arrays.toString(Scenario.prepare(other).selectClients(1)),
+            "another seed draws another round (for this seed pair)");
+    }
+
+    @Test
+    void forcedSelectionPutsEveryScheduledAttackerIntoTheRound() {
+        ScenarioConfig c = hundredClients("forced");
+        c.primary.schedule = "every:2";
+        Scenario s = Scenario.prepare(c);
+        int[] attackers = s.adversaries().get(0).clients();
+        int offRounds = 0;
+        for (int t = 1; t <= 40; t++) {
+            int[] sel = s.selectClients(t);
+            assertEquals(20, sel.length);
+            int k = attackersIn(sel, attackers);
+            if (s.adversaries().get(0).schedule().attacksIn(t)) {
+                assertEquals(10, k, "round " + t + ": every scheduled attacker takes part");
+            } else {
+                assertTrue(k < 10, "round " + t + ": off-schedule attackers are drawn like everyone, " + k);
+                offRounds++;
+            }
+        }
+        assertEquals(20, offRounds);
+    }
+
+    @Test
+    void withEveryClientTakingPartBothSelectionsAreIdentical() {
+        ScenarioConfig sampled = hundredClients("sampled");
+        sampled.fraction = 1.0;
+        ScenarioConfig forced = hundredClients("forced");
+        forced.fraction = 1.0;
+        Scenario a = Scenario.prepare(sampled);
+        Scenario b = Scenario.prepare(forced);
+        for (int t = 1; t <= 3; t++) {
+            assertEquals(100, a.selectClients(t).length);
+            assertArrayEquals(a.selectClients(t), b.selectClients(t));
+        }
+    }
+
+    @Test
+    void attackerSelectionMustBeSampledOrForced() {
+        ScenarioConfig c = hundredClients("always");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::resolved);
+        assertTrue(e.getMessage().contains("attacker-selection") && e.getMessage().contains("sampled or forced"),
+            e.getMessage());
+        assertEquals("sampled", new ScenarioConfig().resolved().attackerSelection, "the default");
+    }
+
+    private static double badflSigma(ScenarioConfig c) {
+        BadflDefense d = (BadflDefense) Scenario.createDefense(c.resolved(), "badfl");
+        assertEquals(d.config().sigma(), d.testTimeSmoothing().orElseThrow().sigma(), "smoothing follows sigma");
+        return d.config().sigma();
+    }
+
+    @Test
+    void badflSigmaFollowsThePartitionUnlessSet() {
+        ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 2, "fedavg", "badfl");
+        assertEquals(0.001, badflSigma(c), "IID: the paper's 0.001");
+        c.partition = "dirichlet";
+        assertEquals(1e-4, badflSigma(c), "non-IID: the paper's 1e-4");
+        assertTrue(Scenario.prepare(c).summaryLine().contains("BADFL sigma 1.0E-4 (the paper's value for non-IID"),
+            Scenario.prepare(c).summaryLine());
+        c.defenseOptions.put("badfl", new java.util.LinkedHashMap<>(java.util.Map.of("sigma", "0.005")));
+        assertEquals(0.005, badflSigma(c), "an explicit sigma wins on non-IID");
+        assertTrue(Scenario.prepare(c).summaryLine().contains("BADFL sigma 0.005 (set by badfl:sigma)"));
+        c.partition = "iid";
+        assertEquals(0.005, badflSigma(c), "an explicit sigma wins on IID");
+        c.defenseOptions.get("badfl").put("sigma", "0");
+        c.partition = "dirichlet";
+        assertEquals(0.0, badflSigma(c), "an explicit 0 (no noise) wins too");
+        c.defenseOptions.clear();
+        c.defenses = List.of("fedavg");
+        assertTrue(!Scenario.prepare(c).summaryLine().contains("BADFL sigma"), "no BADFL, no sigma in the description");
     }
 
     @Test

@@ -83,6 +83,82 @@ class SimulationTest {
     }
 
     @Test
+    void withSampledSelectionOnlyDrawnAttackersAttack() {
+        ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 3, "fedavg");
+        c.fraction = 0.5;
+        c.rounds = 4;
+        Scenario s = Scenario.prepare(c);
+        int[] attackers = s.adversaries().get(0).clients();
+        Simulation.Outcome o = Simulation.of(s).build().run();
+        int attackingRounds = 0;
+        for (RoundRecord r : o.records()) {
+            int[] sel = s.selectClients(r.round());
+            long drawn = Arrays.stream(sel).filter(id -> Arrays.stream(attackers).anyMatch(a -> a == id)).count();
+            assertEquals(3, r.selected());
+            assertEquals(drawn, r.attacking(), "round " + r.round() + ": selected " + Arrays.toString(sel)
+                + ", attackers " + Arrays.toString(attackers));
+            attackingRounds += r.attacking() < 3 ? 1 : 0;
+        }
+        assertTrue(attackingRounds > 0, "with 3 of 6 clients per round, some round lacks an attacker");
+    }
+
+    @Test
+    void aDefenseSwitchedOffInEveryRoundIsFedAvg() {
+        ScenarioConfig c = TestScenarios.tiny("constrain-and-scale", 2, "fedavg", "flame");
+        c.defenseOffRounds = "1-2";
+        Simulation.Outcome o = run(c);
+        List<RoundRecord> fedavg = o.records().stream().filter(r -> r.defense().equals("fedavg")).toList();
+        List<RoundRecord> flame = o.records().stream().filter(r -> r.defense().equals("flame")).toList();
+        for (int k = 0; k < 2; k++) {
+            assertFalse(flame.get(k).defenseOn());
+            assertEquals(fedavg.get(k).acc(), flame.get(k).acc(), "round " + (k + 1) + ": FedAvg aggregated");
+            assertArrayEquals(fedavg.get(k).asr(), flame.get(k).asr());
+            assertNull(flame.get(k).detection(), "no detection counted while the defense is off");
+            assertTrue(flame.get(k).note().startsWith("defense off: FedAvg"), flame.get(k).note());
+        }
+    }
+
+    @Test
+    void theDefenseIsOffOnlyInItsRoundsAndKeepsItsState() throws Exception {
+        ScenarioConfig c = TestScenarios.tiny("constrain-and-scale", 2, "badfl");
+        c.rounds = 3;
+        c.defenseOffRounds = "2";
+        Scenario s = Scenario.prepare(c);
+        RunFolder folder = RunFolder.create(dir.resolve("off"), s.config(), false);
+        assertFalse(Simulation.of(s).folder(folder).stopHook((d, t) -> t == 2).build().run().complete());
+        String state = Checkpoint.load(folder.checkpointDir()).defenseState();
+        assertTrue(state.matches("(\\d+:[^:;]+:1:[01]:[^:;]+;?)+"), "BADFL scored every client in round 1 only: "
+            + state);
+        Simulation.Outcome o = Simulation.of(Scenario.prepare(folder.readConfig())).folder(folder).build().run();
+        assertTrue(o.complete());
+        List<RoundRecord> r = o.records();
+        assertEquals(List.of(true, false, true), r.stream().map(RoundRecord::defenseOn).toList());
+        assertNotNull(r.get(0).detection());
+        assertNull(r.get(1).detection());
+        assertNotNull(r.get(2).detection());
+        List<String> csv = Files.readAllLines(folder.roundsCsv());
+        assertTrue(csv.get(0).contains(",rejected,defense_on,flagged,"), csv.get(0));
+        int column = Arrays.asList(csv.get(0).split(",")).indexOf("defense_on");
+        assertEquals(List.of("true", "false", "true"), csv.subList(1, 4).stream().map(l -> l.split(",")[column])
+            .toList());
+    }
+
+    @Test
+    void defenseOffRoundsAreChecked() {
+        ScenarioConfig c = TestScenarios.tiny("pixel-pattern", 2, "fedavg");
+        c.defenseOffRounds = "3";
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            c::resolved);
+        assertTrue(e.getMessage().contains("'defense-off-rounds'") && e.getMessage().contains("1..2"), e.getMessage());
+        c.defenseOffRounds = "two";
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, c::resolved);
+        assertTrue(e.getMessage().contains("'defense-off-rounds'") && e.getMessage().contains("'two'"), e.getMessage());
+        c.defenseOffRounds = " 2, 1 ";
+        assertEquals("1-2", c.resolved().defenseOffRounds, "canonical form");
+        assertEquals("none", new ScenarioConfig().resolved().defenseOffRounds, "the default");
+    }
+
+    @Test
     void aChartThatCannotBeDrawnLosesNoResult() throws Exception {
         // As on a headless GPU server whose JVM font library cannot load libharfbuzz (seen on an H100 machine):
         // the data files are written, the problem is reported, the run is not lost.
