@@ -124,7 +124,17 @@ public final class RunCommand implements Callable<Integer> {
 
     /** The engine's workers, connected and checked before anything is written; null for the local engine. */
     private TrainingEngine.Session connectEngine(Scenario scenario) {
-        return engine.equals(TrainingEngine.LOCAL) ? null : TrainingEngine.named(engine).connect(sparkMaster, scenario);
+        if (engine.equals(TrainingEngine.LOCAL)) {
+            return null;
+        }
+        TrainingEngine.Session session = TrainingEngine.named(engine).connect(sparkMaster);
+        try {
+            session.prepare(scenario);
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
     private int start(ScenarioConfig config, TrainingDevice training, ProgressPrinter.Mode mode, PrintWriter out) {

@@ -496,7 +496,7 @@ public final class Simulation {
 
         static Backend open(Device device, TrainingEngine.Session engine, Scenario scenario, Compute compute) {
             if (engine != null) {
-                return new Backend(engine.trainer(compute), AggregationKernels.cpu(compute), () -> { }, () -> 0L);
+                return new Backend(engine.trainer(scenario, compute), AggregationKernels.cpu(compute), () -> { }, () -> 0L);
             }
             if (device == null) {
                 return new Backend(new CpuClientTrainer(scenario.training(), scenario.train(), scenario.modelSpec(),

@@ -23,21 +23,27 @@ public interface TrainingEngine {
     String name();
 
     /**
-     * Connects to the engine's workers at {@code master} (its own URL syntax) and checks that they can build
-     * {@code scenario} from its config (data and model), before the run writes anything.
+     * Connects to the engine's workers at {@code master} (its own URL syntax).
      *
-     * @throws IllegalArgumentException when {@code master} is malformed or unreachable, or the workers cannot
-     *                                  build the scenario (naming what is missing)
+     * @throws IllegalArgumentException when {@code master} is malformed or unreachable
      */
-    Session connect(String master, Scenario scenario);
+    Session connect(String master);
 
-    /** A connection to an engine's workers, open for one run. */
+    /** A connection to an engine's workers, open for one or more runs. */
     interface Session extends AutoCloseable {
 
-        /** A trainer for the session's scenario; {@code compute} is the driver's (not closed by the trainer). */
-        ClientTrainer trainer(Compute compute);
+        /**
+         * Checks that the workers can build {@code scenario} from its config (data and model); call it before a
+         * run writes anything.
+         *
+         * @throws IllegalArgumentException naming what a worker is missing
+         */
+        void prepare(Scenario scenario);
 
-        /** Where clients train, for logs (e.g. "spark local[2]"). */
+        /** A trainer of {@code scenario}'s clients; {@code compute} is the driver's (not closed by the trainer). */
+        ClientTrainer trainer(Scenario scenario, Compute compute);
+
+        /** Where clients train, for logs and provenance (e.g. "spark local[2]"). */
         String description();
 
         /** Disconnects from the workers. */

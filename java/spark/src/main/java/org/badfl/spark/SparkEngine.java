@@ -48,12 +48,12 @@ public final class SparkEngine implements TrainingEngine {
     }
 
     @Override
-    public Session connect(String master, Scenario scenario) {
+    public Session connect(String master) {
         List<InetSocketAddress> cluster = parseMaster(master);
         for (InetSocketAddress a : cluster) {
             checkReachable(master, a);
         }
-        SparkConf conf = new SparkConf().setMaster(master).setAppName("badfl " + scenario.config().name)
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("badfl")
             .set("spark.ui.enabled", "false")
             .set("spark.executor.extraJavaOptions", executorJvmOptions());
         if (!cluster.isEmpty()) {
@@ -62,21 +62,11 @@ public final class SparkEngine implements TrainingEngine {
                 conf.set("spark.jars", String.join(",", jars));
             }
         }
-        JavaSparkContext spark;
         try {
-            spark = new JavaSparkContext(conf);
+            return new SparkSession(new JavaSparkContext(conf), master);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--spark-master " + master + ": Spark did not start (" + e.getMessage()
                 + ")", e);
-        }
-        try {
-            int executors = checkExecutors(spark, master, scenario);
-            String description = "spark " + master + " (" + spark.defaultParallelism() + " task slots, "
-                + executors + " checked)";
-            return new SparkSession(spark, scenario, description);
-        } catch (RuntimeException e) {
-            spark.stop();
-            throw e;
         }
     }
 
@@ -123,7 +113,7 @@ public final class SparkEngine implements TrainingEngine {
 
     /**
      * Runs a check job on as many partitions as the cluster has task slots: each executor builds the scenario (and
-     * keeps it for the run). Returns the number of distinct executor hosts that ran it.
+     * keeps it for the run). Returns the number of executors that ran it.
      */
     private static int checkExecutors(JavaSparkContext spark, String master, Scenario scenario) {
         String configJson = ConfigLoader.toJson(scenario.config());
@@ -135,7 +125,7 @@ public final class SparkEngine implements TrainingEngine {
         }
         JavaFutureAction<List<String>> job = spark.parallelize(parts, slots).map(i -> {
             ExecutorScenarios.get(configJson, fingerprint);
-            return ExecutorScenarios.host();
+            return ExecutorScenarios.host() + "/" + org.apache.spark.SparkEnv.get().executorId();
         }).collectAsync();
         try {
             Set<String> hosts = new LinkedHashSet<>(job.get(CHECK_TIMEOUT_S, TimeUnit.SECONDS));
@@ -197,26 +187,31 @@ public final class SparkEngine implements TrainingEngine {
         return new ArrayList<>(jars);
     }
 
-    /** An open Spark context for one run. */
+    /** An open Spark context, for one or more runs. */
     static final class SparkSession implements Session {
         private final JavaSparkContext spark;
-        private final Scenario scenario;
-        private final String description;
+        private final String master;
+        private int executorsChecked;
 
-        SparkSession(JavaSparkContext spark, Scenario scenario, String description) {
+        SparkSession(JavaSparkContext spark, String master) {
             this.spark = spark;
-            this.scenario = scenario;
-            this.description = description;
+            this.master = master;
         }
 
         @Override
-        public ClientTrainer trainer(Compute compute) {
-            return new SparkClientTrainer(spark, scenario, description);
+        public void prepare(Scenario scenario) {
+            executorsChecked = checkExecutors(spark, master, scenario);
+        }
+
+        @Override
+        public ClientTrainer trainer(Scenario scenario, Compute compute) {
+            return new SparkClientTrainer(spark, scenario, description());
         }
 
         @Override
         public String description() {
-            return description;
+            return "spark " + master + " (" + spark.defaultParallelism() + " task slots"
+                + (executorsChecked > 0 ? ", " + executorsChecked + " executor(s) checked" : "") + ")";
         }
 
         JavaSparkContext context() {

@@ -48,15 +48,18 @@ class SparkEngineFaultsTest {
     /** A session whose trainer fails first attempts. */
     static final class FlakySession implements TrainingEngine.Session {
         private final SparkEngine.SparkSession session;
-        private final Scenario scenario;
 
-        FlakySession(SparkEngine.SparkSession session, Scenario scenario) {
+        FlakySession(SparkEngine.SparkSession session) {
             this.session = session;
-            this.scenario = scenario;
         }
 
         @Override
-        public ClientTrainer trainer(Compute compute) {
+        public void prepare(Scenario scenario) {
+            session.prepare(scenario);
+        }
+
+        @Override
+        public ClientTrainer trainer(Scenario scenario, Compute compute) {
             return new SparkClientTrainer(session.context(), scenario, description()) {
                 @Override
                 ClientTraining training(String configJson, String fingerprint, Broadcast<float[]> global) {
@@ -94,7 +97,7 @@ class SparkEngineFaultsTest {
         INJECTED.set(0);
         // local[N,F]: a local master retries a task F - 1 times (local[N] never retries)
         try (TrainingEngine.Session flaky = new FlakySession(
-            (SparkEngine.SparkSession) new SparkEngine().connect("local[2,2]", scenario), scenario)) {
+            (SparkEngine.SparkSession) new SparkEngine().connect("local[2,2]"))) {
             Simulation.Outcome spark = Simulation.of(scenario).threads(2).engine(flaky).build().run();
             assertEquals(4, INJECTED.get(), "one injected failure per round and defense");
             assertEquals(SparkRuns.stable(local.summary()), SparkRuns.stable(spark.summary()));
@@ -104,7 +107,7 @@ class SparkEngineFaultsTest {
     @Test
     void aSparkRunResumesAfterAnInterruption() throws Exception {
         RunFolder part = RunFolder.create(dir.resolve("part"), scenario.config(), false);
-        try (TrainingEngine.Session session = new SparkEngine().connect("local[2]", scenario)) {
+        try (TrainingEngine.Session session = new SparkEngine().connect("local[2]")) {
             Simulation.Outcome stopped = Simulation.of(scenario).threads(2).folder(part).engine(session)
                 .stopHook((d, t) -> d == 0 && t == 1).build().run();
             assertFalse(stopped.complete());
@@ -112,7 +115,7 @@ class SparkEngineFaultsTest {
             assertFalse(Files.exists(part.summaryJson()));
         }
         Scenario again = Scenario.prepare(part.readConfig()); // what --resume does
-        try (TrainingEngine.Session session = new SparkEngine().connect("local[2]", again)) {
+        try (TrainingEngine.Session session = new SparkEngine().connect("local[2]")) {
             Simulation.Outcome resumed = Simulation.of(again).threads(2).folder(part).engine(session).build().run();
             assertTrue(resumed.complete());
         }
@@ -126,8 +129,10 @@ class SparkEngineFaultsTest {
         ScenarioConfig c = SparkRuns.small();
         c.dataset = "idx:" + missing;
         Scenario driverOnly = Scenario.prepare(c, DatasetSource.loadEmbeddedMnist());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> new SparkEngine().connect("local[2]", driverOnly).close());
+        IllegalArgumentException e;
+        try (TrainingEngine.Session session = new SparkEngine().connect("local[2]")) {
+            e = assertThrows(IllegalArgumentException.class, () -> session.prepare(driverOnly));
+        }
         assertTrue(e.getMessage().contains("every worker must see the dataset 'idx:" + missing + "'"), e.getMessage());
         assertTrue(e.getMessage().startsWith("--spark-master local[2]: executor on host "), e.getMessage());
     }
