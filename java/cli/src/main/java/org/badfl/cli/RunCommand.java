@@ -113,6 +113,9 @@ public final class RunCommand implements Callable<Integer> {
     /** The device of this JVM: the CPU when another engine trains the clients (their updates come to the host). */
     private String localDevice() {
         if (engine.equals(TrainingEngine.LOCAL)) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--spark-master")) {
+                throw new IllegalArgumentException("--spark-master is for --engine spark; the local engine has none");
+            }
             return device;
         }
         if (!device.equals("auto") && !device.equals("cpu")) {
@@ -173,7 +176,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (!other.isEmpty()) {
             throw new IllegalArgumentException("--resume continues a run exactly as configured in its config.json; "
-                + "remove " + String.join(", ", other) + " (only --threads, --progress, --device, --engine and --spark-master may change)");
+                + "remove " + String.join(", ", other) + " (only --threads, --progress, --device, --engine and "
+                + "--spark-master may change)");
         }
         RunFolder folder = RunFolder.open(resume).chartRenderer(Plots::render);
         ScenarioConfig config = folder.readConfig();

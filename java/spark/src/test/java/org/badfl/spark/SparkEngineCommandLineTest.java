@@ -67,6 +67,51 @@ class SparkEngineCommandLineTest {
     }
 
     @Test
+    void experimentCellsOnSparkEqualLocalCells() throws IOException {
+        Path spec = dir.resolve("tiny.yaml");
+        Files.writeString(spec, """
+            title: "two cells"
+            settings:
+              dataset: "synthetic:n=240,test=80,classes=4,size=16"
+              rounds: 2
+              clients: 6
+              epochs: 1
+              batch-size: 8
+              root-set: 8
+              inspection-set: 4
+              min-samples: 5
+              attack: pixel-pattern
+              trigger: square
+              attackers: 2
+              defenses: [fedavg]
+            grid:
+              fraction: [0.5, 1.0]
+            figure: {x: fraction, metrics: [acc, asr]}
+            profiles:
+              quick:
+                seeds: [1]
+              paper:
+                seeds: [1]
+            """);
+        Result local = run(List.of("experiment", spec.toString(), "--out", dir.resolve("xl").toString(),
+            "--progress", "none"));
+        assertEquals(0, local.code(), local.err());
+        Result spark = run(List.of("experiment", spec.toString(), "--out", dir.resolve("xs").toString(),
+            "--progress", "none", "--engine", "spark", "--spark-master", "local[2]"));
+        assertEquals(0, spark.code(), spark.err());
+        assertTrue(spark.out().contains("clients train on spark local[2]"), spark.out());
+        List<Path> cells;
+        try (var list = Files.list(dir.resolve("xl/cells"))) {
+            cells = list.map(Path::getFileName).sorted().toList();
+        }
+        assertEquals(2, cells.size(), cells.toString());
+        for (Path cell : cells) {
+            assertEquals(SparkRuns.readSummary(dir.resolve("xl/cells").resolve(cell).resolve("summary.json")),
+                SparkRuns.readSummary(dir.resolve("xs/cells").resolve(cell).resolve("summary.json")), cell.toString());
+        }
+    }
+
+    @Test
     void malformedMasterIsBadInputAndWritesNothing() {
         Result r = run(runArgs("bad-url", "--engine", "spark", "--spark-master", "yarn-ish://x"));
         assertEquals(2, r.code(), r.err());
@@ -100,6 +145,14 @@ class SparkEngineCommandLineTest {
         Result r = run(runArgs("x", "--engine", "flink"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("engine 'flink'") && r.err().contains("spark"), r.err());
+    }
+
+    @Test
+    void sparkMasterWithoutTheSparkEngineIsRefused() {
+        Result r = run(runArgs("x", "--spark-master", "local[2]"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--spark-master is for --engine spark"), r.err());
+        assertFalse(Files.exists(dir.resolve("x")));
     }
 
     @Test
