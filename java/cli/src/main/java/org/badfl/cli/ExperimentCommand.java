@@ -14,6 +14,7 @@ import org.badfl.experiment.ExperimentTable;
 import org.badfl.gpu.TrainingDevice;
 import org.badfl.sim.ScenarioConfig;
 import org.badfl.sim.SimulationListener;
+import org.badfl.sim.TrainingEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,6 +68,14 @@ public final class ExperimentCommand implements Callable<Integer> {
         description = "Where clients train: auto, gpu, cpu or emu (as for run). Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = TrainingEngine.LOCAL,
+        description = "Where the runs' clients train: local or spark (as for run). Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--spark-master", paramLabel = "URL", defaultValue = "local[*]",
+        description = "With --engine spark: the master URL (as for run). Default: ${DEFAULT-VALUE}.")
+    String sparkMaster;
+
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
         description = "auto, bar, plain or none (as for run). Default: ${DEFAULT-VALUE}.")
     String progress;
@@ -90,15 +99,24 @@ public final class ExperimentCommand implements Callable<Integer> {
         if (dataset != null) {
             overrides.put("dataset", dataset);
         }
-        try (TrainingDevice training = TrainingDevice.select(device)) {
+        boolean local = engine.equals(TrainingEngine.LOCAL);
+        if (!local && !device.equals("auto") && !device.equals("cpu")) {
+            throw new IllegalArgumentException("--device " + device + " trains in this JVM, --engine " + engine
+                + " on its workers' CPU engine: give one of them");
+        }
+        try (TrainingDevice training = TrainingDevice.select(local ? device : "cpu");
+             TrainingEngine.Session session = local || dryRun ? null
+                 : TrainingEngine.named(engine).connect(sparkMaster)) {
             ExperimentRunner runner = new ExperimentRunner(experimentSpec, profile, folder, threads, overrides)
-                .device(training.device(), training.onCpu() ? "cpu" : training.message())
+                .device(training.device(), session != null ? session.description()
+                    : training.onCpu() ? "cpu" : training.message())
+                .engine(session)
                 .version(version())
                 .charts(Plots::render)
                 .figure(ExperimentFigure::render);
             out.println("badfl experiment " + experimentSpec.name() + " (" + experimentSpec.file() + "), profile "
                 + profile + ": " + experimentSpec.title());
-            out.println(training.message());
+            out.println(session != null ? "clients train on " + session.description() : training.message());
             out.flush();
             ExperimentRunner.Plan plan = runner.plan(); // every cell checked; nothing written yet
             printCells(plan, out);

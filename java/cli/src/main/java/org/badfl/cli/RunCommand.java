@@ -20,6 +20,7 @@ import org.badfl.sim.RunReport;
 import org.badfl.sim.Scenario;
 import org.badfl.sim.ScenarioConfig;
 import org.badfl.sim.Simulation;
+import org.badfl.sim.TrainingEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +54,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "RUN_FOLDER", order = -9,
         description = "Continue an interrupted run (e.g. runs/<name>) from its last complete round; only --threads, "
-            + "--device and --progress may be given with it.")
+            + "--device, --engine, --spark-master and --progress may be given with it.")
     Path resume;
 
     @Option(names = "--force", order = -8,
@@ -68,6 +69,16 @@ public final class RunCommand implements Callable<Integer> {
         description = "Where clients train: auto (the GPU when one is usable, else the CPU, saying why), gpu, cpu, or "
             + "emu (the CUDA kernels on the CPU emulation: slow, for testing). Default: ${DEFAULT-VALUE}.")
     String device;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = TrainingEngine.LOCAL, order = -7,
+        description = "Where clients train: local (this JVM, see --device) or spark (the executors of --spark-master; "
+            + "same results as local). Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--spark-master", paramLabel = "URL", defaultValue = "local[*]", order = -7,
+        description = "With --engine spark: local[N] (N threads in this JVM), local[N,F] (F attempts per task) or "
+            + "spark://HOST:PORT (a standalone cluster; every worker must see the dataset). Default: ${DEFAULT-VALUE}.")
+    String sparkMaster;
 
     @Option(names = "--print-config", order = -6,
         description = "Print the resolved config (YAML) and exit without running.")
@@ -94,13 +105,50 @@ public final class RunCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        try (TrainingDevice training = TrainingDevice.select(device)) { // before anything is written
+        try (TrainingDevice training = TrainingDevice.select(localDevice())) { // before anything is written
             return start(config, training, mode, out);
+        }
+    }
+
+    /** The device of this JVM: the CPU when another engine trains the clients (their updates come to the host). */
+    private String localDevice() {
+        if (engine.equals(TrainingEngine.LOCAL)) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--spark-master")) {
+                throw new IllegalArgumentException("--spark-master is for --engine spark; the local engine has none");
+            }
+            return device;
+        }
+        if (!device.equals("auto") && !device.equals("cpu")) {
+            throw new IllegalArgumentException("--device " + device + " trains in this JVM, --engine " + engine
+                + " on its workers' CPU engine: give one of them");
+        }
+        return "cpu";
+    }
+
+    /** The engine's workers, connected and checked before anything is written; null for the local engine. */
+    private TrainingEngine.Session connectEngine(Scenario scenario) {
+        if (engine.equals(TrainingEngine.LOCAL)) {
+            return null;
+        }
+        TrainingEngine.Session session = TrainingEngine.named(engine).connect(sparkMaster);
+        try {
+            session.prepare(scenario);
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
         }
     }
 
     private int start(ScenarioConfig config, TrainingDevice training, ProgressPrinter.Mode mode, PrintWriter out) {
         Scenario scenario = Scenario.prepare(config);
+        try (TrainingEngine.Session session = connectEngine(scenario)) {
+            return start(config, scenario, training, session, mode, out);
+        }
+    }
+
+    private int start(ScenarioConfig config, Scenario scenario, TrainingDevice training, TrainingEngine.Session session,
+                      ProgressPrinter.Mode mode, PrintWriter out) {
         Path outRoot = Path.of(config.out);
         if (config.name == null) {
             config.name = RunFolder.freshName(outRoot);
@@ -110,7 +158,7 @@ public final class RunCommand implements Callable<Integer> {
         out.println("outputs: " + folder.dir() + "  (resume after an interruption: ./badfl run --resume "
             + folder.dir() + ")");
         out.flush();
-        return runAndReport(scenario, folder, config.threads, mode, out, training);
+        return runAndReport(scenario, folder, config.threads, mode, out, training, session);
     }
 
     private int resume(ObjectNode flags, ProgressPrinter.Mode mode, PrintWriter out) {
@@ -128,26 +176,30 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (!other.isEmpty()) {
             throw new IllegalArgumentException("--resume continues a run exactly as configured in its config.json; "
-                + "remove " + String.join(", ", other) + " (only --threads and --progress may change)");
+                + "remove " + String.join(", ", other) + " (only --threads, --progress, --device, --engine and "
+                + "--spark-master may change)");
         }
         RunFolder folder = RunFolder.open(resume).chartRenderer(Plots::render);
         ScenarioConfig config = folder.readConfig();
         int threads = flags.has("threads") ? ConfigLoader.fromTree(flags, "command line").threads : config.threads;
-        try (TrainingDevice training = TrainingDevice.select(device)) {
+        try (TrainingDevice training = TrainingDevice.select(localDevice())) {
             Scenario scenario = Scenario.prepare(config);
-            return runAndReport(scenario, folder, threads, mode, out, training);
+            try (TrainingEngine.Session session = connectEngine(scenario)) {
+                return runAndReport(scenario, folder, threads, mode, out, training, session);
+            }
         }
     }
 
     private int runAndReport(Scenario scenario, RunFolder folder, int threads, ProgressPrinter.Mode mode,
-                             PrintWriter out, TrainingDevice training) {
-        out.println(training.message());
+                             PrintWriter out, TrainingDevice training, TrainingEngine.Session session) {
+        out.println(session == null ? training.message() : "clients train on " + session.description());
         out.flush();
         Simulation.Outcome outcome;
         ProgressPrinter printer = new ProgressPrinter(mode, out, System.err);
         try {
             outcome = Simulation.of(scenario).threads(threads).folder(folder).listener(printer)
-                .device(training.device()).finalEvaluation(new org.badfl.sim.SmoothedFinalEvaluation()).build().run();
+                .device(training.device()).engine(session)
+                .finalEvaluation(new org.badfl.sim.SmoothedFinalEvaluation()).build().run();
         } finally {
             printer.close();
         }

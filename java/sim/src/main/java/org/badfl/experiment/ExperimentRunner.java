@@ -34,6 +34,7 @@ import org.badfl.sim.RunReport;
 import org.badfl.sim.Scenario;
 import org.badfl.sim.ScenarioConfig;
 import org.badfl.sim.Simulation;
+import org.badfl.sim.TrainingEngine;
 import org.badfl.sim.SimulationListener;
 
 /**
@@ -117,6 +118,7 @@ public final class ExperimentRunner {
     private final ObjectNode overrides;
     private Device device;
     private String deviceDescription = "cpu";
+    private TrainingEngine.Session engine;
     private String version = "unknown";
     private RunFolder.ChartRenderer charts;
     private FigureRenderer figure;
@@ -147,6 +149,15 @@ public final class ExperimentRunner {
     public ExperimentRunner device(Device device, String description) {
         this.device = device;
         this.deviceDescription = description;
+        return this;
+    }
+
+    /**
+     * Trains the cells' clients on {@code engine}'s workers (not closed by the runner; null: in this JVM), with the
+     * same results; the time estimate is calibrated in this JVM either way.
+     */
+    public ExperimentRunner engine(TrainingEngine.Session engine) {
+        this.engine = engine;
         return this;
     }
 
@@ -440,6 +451,9 @@ public final class ExperimentRunner {
         config.name = cell.id();
         config.threads = threads;
         Scenario scenario = Scenario.prepare(config, load(config.dataset));
+        if (engine != null) {
+            engine.prepare(scenario); // before the cell's folder is written
+        }
         boolean resumed = Files.isRegularFile(dir.resolve("config.json"));
         RunFolder folder;
         if (resumed) {
@@ -460,7 +474,7 @@ public final class ExperimentRunner {
         long t0 = System.nanoTime();
         SimulationListener runListener = listener.cellStarted(index, count, cell, resumed);
         Simulation.Outcome outcome = Simulation.of(scenario).threads(threads).folder(folder).listener(runListener)
-            .device(device).finalEvaluation(new SmoothedFinalEvaluation()).build().run();
+            .device(device).engine(engine).finalEvaluation(new SmoothedFinalEvaluation()).build().run();
         if (!outcome.complete()) {
             throw new IllegalStateException("cell " + cell.id() + " stopped before its last round");
         }

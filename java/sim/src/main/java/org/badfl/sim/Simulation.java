@@ -112,6 +112,7 @@ public final class Simulation {
     private final StopHook stopHook;
     private final FinalEvaluation finalEvaluation;
     private final Device device;
+    private final TrainingEngine.Session engine;
 
     private Simulation(Builder b) {
         this.scenario = b.scenario;
@@ -123,6 +124,10 @@ public final class Simulation {
         this.stopHook = b.stopHook;
         this.finalEvaluation = b.finalEvaluation;
         this.device = b.device;
+        this.engine = b.engine;
+        if (device != null && engine != null) {
+            throw new IllegalArgumentException("a run trains on a device or on an engine's workers, not both");
+        }
     }
 
     /** Starts configuring a simulation of {@code scenario}. */
@@ -140,6 +145,7 @@ public final class Simulation {
         private StopHook stopHook = (d, t) -> false;
         private FinalEvaluation finalEvaluation;
         private Device device;
+        private TrainingEngine.Session engine;
 
         private Builder(Scenario scenario) {
             this.scenario = Objects.requireNonNull(scenario, "scenario");
@@ -182,6 +188,15 @@ public final class Simulation {
          */
         public Builder device(Device device) {
             this.device = device;
+            return this;
+        }
+
+        /**
+         * Trains every client on {@code engine}'s workers (not closed by the simulation); null (the default) trains
+         * in this JVM. Results equal the local CPU engine's.
+         */
+        public Builder engine(TrainingEngine.Session engine) {
+            this.engine = engine;
             return this;
         }
 
@@ -248,7 +263,7 @@ public final class Simulation {
                 + (startDefense < defenses.size() ? "defense " + defenses.get(startDefense) + ", round " + startRound
                 : "the final outputs (all rounds were complete)"));
         }
-        try (Compute compute = Compute.create(threads); Backend backend = Backend.open(device, scenario, compute)) {
+        try (Compute compute = Compute.create(threads); Backend backend = Backend.open(device, engine, scenario, compute)) {
             for (int d = startDefense; d < defenses.size(); d++) {
                 float[] global = d == startDefense && resumeGlobal != null ? resumeGlobal : scenario.initialGlobal();
                 int first = d == startDefense ? startRound : 1;
@@ -570,7 +585,10 @@ public final class Simulation {
     private record Backend(ClientTrainer trainer, AggregationKernels kernels, Runnable roundDone,
                            LongSupplier hostDeviceBytes) implements AutoCloseable {
 
-        static Backend open(Device device, Scenario scenario, Compute compute) {
+        static Backend open(Device device, TrainingEngine.Session engine, Scenario scenario, Compute compute) {
+            if (engine != null) {
+                return new Backend(engine.trainer(scenario, compute), AggregationKernels.cpu(compute), () -> { }, () -> 0L);
+            }
             if (device == null) {
                 return new Backend(new CpuClientTrainer(scenario.training(), scenario.train(), scenario.modelSpec(),
                     compute), AggregationKernels.cpu(compute), () -> { }, () -> 0L);
