@@ -25,6 +25,7 @@ import org.badfl.server.defenses.Bulyan;
 import org.badfl.server.defenses.CenteredClipping;
 import org.badfl.server.defenses.DeepSight;
 import org.badfl.server.defenses.DnC;
+import org.badfl.server.defenses.FlDetector;
 import org.badfl.server.defenses.FoolsGold;
 import org.badfl.server.defenses.Rfa;
 import org.badfl.server.defenses.SignGuard;
@@ -50,7 +51,7 @@ import org.badfl.server.defenses.SimpleClustering;
  * </ul>
  * {@code badfl}: see {@link BadflOptions}. The FLPoison catalogue defenses ({@code rfa}, {@code bulyan},
  * {@code centered-clipping}, {@code foolsgold}, {@code signguard}, {@code bucketing}, {@code dnc}, {@code auror},
- * {@code simple-clustering}, {@code deepsight}) parse their own options ({@code fromOptions}; docs/DEFENSES-CATALOGUE.md lists them).
+ * {@code simple-clustering}, {@code deepsight}, {@code fldetector}) parse their own options ({@code fromOptions}; docs/DEFENSES-CATALOGUE.md lists them).
  * A new defense is added with one line in a static block.
  */
 public final class Defenses {
@@ -89,6 +90,7 @@ public final class Defenses {
         SELF_PARSING.put("auror", Auror::fromOptions);
         SELF_PARSING.put("simple-clustering", SimpleClustering::fromOptions);
         SELF_PARSING.put("deepsight", DeepSight::fromOptions);
+        SELF_PARSING.put("fldetector", FlDetector::fromOptions);
     }
 
     private Defenses() {

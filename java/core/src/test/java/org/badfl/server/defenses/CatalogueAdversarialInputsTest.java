@@ -42,6 +42,7 @@ class CatalogueAdversarialInputsTest {
         DEFENSES.put("auror", Auror::new);
         DEFENSES.put("simple-clustering", SimpleClustering::new);
         DEFENSES.put("deepsight", DeepSight::new);
+        DEFENSES.put("fldetector", FlDetector::new);
     }
 
     /**
