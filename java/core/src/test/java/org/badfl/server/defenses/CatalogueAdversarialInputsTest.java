@@ -43,6 +43,7 @@ class CatalogueAdversarialInputsTest {
         DEFENSES.put("simple-clustering", SimpleClustering::new);
         DEFENSES.put("deepsight", DeepSight::new);
         DEFENSES.put("fldetector", FlDetector::new);
+        DEFENSES.put("lasa", Lasa::new);
     }
 
     /**
