@@ -90,8 +90,42 @@ class DnCTest {
             expected[i] = p * p;
         }
         int[] all = {0, 1, 2, 3, 4};
-        double[] scores = DnC.scores(DnC.gram(x, all, Compute.serial()), n);
+        double[] scores = DnC.scores(DnC.gram(x, all, org.badfl.server.AggregationKernels.cpu(Compute.serial()),
+            Compute.serial()), n);
         assertArrayEquals(expected, scores, 1e-9);
+    }
+
+    /** Sampled columns over more than one gathering block: the Gram matches a direct sum in double. */
+    @Test
+    void gramOfSampledCoordinatesAcrossBlocks() {
+        int n = 3;
+        int d = 2 * DnC.BLOCK + 4000;
+        float[][] x = new float[n][d];
+        SplittableRandom rng = new SplittableRandom(8);
+        for (float[] row : x) {
+            for (int c = 0; c < d; c++) {
+                row[c] = (float) rng.nextGaussian();
+            }
+        }
+        int[] coordinates = java.util.stream.IntStream.range(0, d).filter(c -> c % 2 == 1).toArray();
+        assertTrue(coordinates.length > DnC.BLOCK);
+        try (Compute two = Compute.create(2)) {
+            double[] g = DnC.gram(x, coordinates, org.badfl.server.AggregationKernels.cpu(two), two);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double expected = 0;
+                    double magnitude = 0;
+                    for (int c : coordinates) {
+                        expected += (double) x[i][c] * x[j][c];
+                        magnitude += Math.abs((double) x[i][c] * x[j][c]);
+                    }
+                    // the Gram kernel's bound: a few float roundings relative to Σ|x_ic·x_jc|
+                    assertEquals(expected, g[i * n + j], 1e-6 * magnitude);
+                }
+            }
+            assertArrayEquals(g, DnC.gram(x, coordinates, org.badfl.server.AggregationKernels.cpu(Compute.serial()),
+                Compute.serial()), "thread count must not change the Gram");
+        }
     }
 
     @Test
