@@ -130,17 +130,18 @@ public final class FlDetector implements Defense {
      * The L-BFGS Hessian-vector product Ĥ·v from pairs (s_k, y_k), oldest first; null when the system is singular
      * or the result is not finite.
      */
-    static double[] hessianVectorProduct(List<float[]> s, List<float[]> y, float[] v) {
+    static double[] hessianVectorProduct(List<float[]> s, List<float[]> y, float[] v,
+                                         org.badfl.engine.Compute compute) {
         int m = s.size();
         int d = v.length;
         double[][] sty = new double[m][m];
         double[][] sts = new double[m][m];
-        for (int i = 0; i < m; i++) {
+        compute.parallelFor(m, i -> {
             for (int j = 0; j < m; j++) {
                 sty[i][j] = dot(s.get(i), y.get(j));
                 sts[i][j] = dot(s.get(i), s.get(j));
             }
-        }
+        });
         double sigma = dot(y.get(m - 1), s.get(m - 1)) / sts[m - 1][m - 1];
         if (!Double.isFinite(sigma)) {
             return null;
@@ -168,15 +169,31 @@ public final class FlDetector implements Defense {
             return null;
         }
         double[] h = new double[d];
-        for (int c = 0; c < d; c++) {
-            double x = sigma * v[c];
-            for (int i = 0; i < m; i++) {
-                x -= sigma * s.get(i)[c] * q.getEntry(i) + y.get(i)[c] * q.getEntry(m + i);
+        double[] qs = new double[m];
+        double[] qy = new double[m];
+        for (int i = 0; i < m; i++) {
+            qs[i] = sigma * q.getEntry(i);
+            qy[i] = q.getEntry(m + i);
+        }
+        int chunk = 1 << 16;
+        int chunks = (d + chunk - 1) / chunk;
+        boolean[] finite = new boolean[chunks];
+        compute.parallelFor(chunks, t -> {
+            boolean ok = true;
+            for (int c = t * chunk, end = Math.min(d, (t + 1) * chunk); c < end; c++) {
+                double x = sigma * v[c];
+                for (int i = 0; i < m; i++) {
+                    x -= s.get(i)[c] * qs[i] + y.get(i)[c] * qy[i];
+                }
+                ok &= Double.isFinite(x);
+                h[c] = x;
             }
-            if (!Double.isFinite(x)) {
+            finite[t] = ok;
+        });
+        for (boolean ok : finite) {
+            if (!ok) {
                 return null;
             }
-            h[c] = x;
         }
         return h;
     }
@@ -254,11 +271,9 @@ public final class FlDetector implements Defense {
         roundsSeen++;
         int[] ranges = input.layout().trainableRanges();
         int length = input.layout().trainableSize();
+        org.badfl.engine.Compute compute = input.context().compute();
         float[] global = compact(input.global(), ranges, length);
-        float[][] current = new float[n][];
-        for (int i = 0; i < n; i++) {
-            current[i] = compact(updates.row(i), ranges, length);
-        }
+        float[][] rows = updates.rows();
         List<String> notes = new ArrayList<>();
 
         float[] move = null;
@@ -269,25 +284,35 @@ public final class FlDetector implements Defense {
             }
         }
         if (roundsSeen > start && move != null && !weightDiffs.isEmpty()) {
-            double[] h = hessianVectorProduct(weightDiffs, gradDiffs, move);
+            double[] h = hessianVectorProduct(weightDiffs, gradDiffs, move, compute);
             if (h == null) {
                 notes.add("L-BFGS system singular: no distances this round");
             } else {
+                double[] dist = new double[n];
+                compute.parallelFor(n, i -> {
+                    float[] previous = previousUpdates.get(updates.clientId(i));
+                    if (previous == null) {
+                        dist[i] = Double.NaN;
+                        return;
+                    }
+                    float[] row = rows[i];
+                    double sq = 0;
+                    int at = 0;
+                    for (int r = 0; r < ranges.length; r += 2) {
+                        for (int c = ranges[r]; c < ranges[r + 1]; c++, at++) {
+                            double e = previous[at] + h[at] - row[c];
+                            sq += e * e;
+                        }
+                    }
+                    dist[i] = Math.sqrt(sq);
+                });
                 TreeMap<Integer, Double> d = new TreeMap<>();
                 double total = 0;
                 for (int i = 0; i < n; i++) {
-                    float[] previous = previousUpdates.get(updates.clientId(i));
-                    if (previous == null) {
-                        continue;
+                    if (!Double.isNaN(dist[i])) {
+                        d.put(updates.clientId(i), dist[i]);
+                        total += dist[i];
                     }
-                    double sq = 0;
-                    for (int c = 0; c < length; c++) {
-                        double e = previous[c] + h[c] - current[i][c];
-                        sq += e * e;
-                    }
-                    double dist = Math.sqrt(sq);
-                    d.put(updates.clientId(i), dist);
-                    total += dist;
                 }
                 if (total > 0 && Double.isFinite(total)) {
                     for (Map.Entry<Integer, Double> e : d.entrySet()) {
@@ -372,8 +397,12 @@ public final class FlDetector implements Defense {
         float[] aggregate = new float[length];
         for (int i = 0; i < n; i++) {
             if (weights[i] != 0) {
-                for (int c = 0; c < length; c++) {
-                    aggregate[c] += (float) (weights[i] * current[i][c]);
+                float[] row = rows[i];
+                int at = 0;
+                for (int r = 0; r < ranges.length; r += 2) {
+                    for (int c = ranges[r]; c < ranges[r + 1]; c++, at++) {
+                        aggregate[at] += (float) (weights[i] * row[c]);
+                    }
                 }
             }
         }
@@ -391,9 +420,28 @@ public final class FlDetector implements Defense {
         }
         previousGlobal = global;
         previousAggregate = aggregate;
+        // This round's updates become the previous ones; arrays of returning clients are reused (n·d floats).
+        TreeMap<Integer, float[]> old = previousUpdates;
+        float[][] kept = new float[n][];
+        for (int i = 0; i < n; i++) {
+            float[] buffer = old.remove(updates.clientId(i));
+            kept[i] = buffer != null && buffer.length == length ? buffer : null;
+        }
+        old.clear();
+        compute.parallelFor(n, i -> {
+            float[] copy = kept[i] != null ? kept[i] : new float[length];
+            float[] row = rows[i];
+            int at = 0;
+            for (int r = 0; r < ranges.length; r += 2) {
+                int size = ranges[r + 1] - ranges[r];
+                System.arraycopy(row, ranges[r], copy, at, size);
+                at += size;
+            }
+            kept[i] = copy;
+        });
         previousUpdates = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            previousUpdates.put(updates.clientId(i), current[i]);
+            previousUpdates.put(updates.clientId(i), kept[i]);
         }
         return new RoundResult(next, verdicts, String.join("; ", notes));
     }

@@ -31,11 +31,12 @@ class FlDetectorTest {
     void hessianVectorProductByHand() {
         List<float[]> s = List.of(vec(1, 0), vec(0, 1));
         List<float[]> y = List.of(vec(2, 0), vec(0, 3));
-        assertArrayEquals(new double[] {2, 3}, FlDetector.hessianVectorProduct(s, y, vec(1, 1)), 1e-12);
+        Compute one = Compute.serial();
+        assertArrayEquals(new double[] {2, 3}, FlDetector.hessianVectorProduct(s, y, vec(1, 1), one), 1e-12);
         assertArrayEquals(new double[] {2, 2}, FlDetector.hessianVectorProduct(s.subList(0, 1), y.subList(0, 1),
-            vec(1, 1)), 1e-12);
+            vec(1, 1), one), 1e-12);
         // G did not move (s = 0): σ is 0/0, no product.
-        assertNull(FlDetector.hessianVectorProduct(List.of(vec(0, 0)), List.of(vec(1, 0)), vec(1, 1)));
+        assertNull(FlDetector.hessianVectorProduct(List.of(vec(0, 0)), List.of(vec(1, 0)), vec(1, 1), one));
     }
 
     @Test
@@ -69,16 +70,17 @@ class FlDetectorTest {
         return rows;
     }
 
-    static RoundInput round(float[] g, int t, float[][] rows) {
-        return Rounds.input(g, plain(4), ServerContext.of(Compute.serial()), t, 40L + t, rows);
-    }
-
     /** Runs rounds [from, to] from G; returns the results. */
     static List<RoundResult> run(FlDetector d, float[] g0, int from, int to) {
+        return run(d, g0, from, to, Compute.serial());
+    }
+
+    static List<RoundResult> run(FlDetector d, float[] g0, int from, int to, Compute compute) {
         List<RoundResult> results = new ArrayList<>();
         float[] g = g0;
         for (int t = from; t <= to; t++) {
-            RoundResult r = d.aggregate(round(g, t, updates(g, t)));
+            RoundInput in = Rounds.input(g, plain(4), ServerContext.of(compute), t, 40L + t, updates(g, t));
+            RoundResult r = d.aggregate(in);
             results.add(r);
             g = r.global();
         }
@@ -120,6 +122,18 @@ class FlDetectorTest {
         }
         assertTrue(results.get(4).note().contains("attack detected"), results.get(4).note());
         assertTrue(results.get(3).verdicts().get(0).reason().contains("no suspicious score"));
+    }
+
+    @Test
+    void threadCountDoesNotChangeTheRounds() {
+        List<RoundResult> serial = run(new FlDetector(3, 2), new float[4], 1, 8);
+        try (Compute two = Compute.create(2)) {
+            List<RoundResult> parallel = run(new FlDetector(3, 2), new float[4], 1, 8, two);
+            for (int t = 0; t < 8; t++) {
+                assertArrayEquals(serial.get(t).global(), parallel.get(t).global());
+                assertEquals(serial.get(t).verdicts(), parallel.get(t).verdicts());
+            }
+        }
     }
 
     /** State saved after round 4 and restored in a fresh instance: rounds 5-8 are bit-identical. */
