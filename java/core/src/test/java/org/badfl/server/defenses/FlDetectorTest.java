@@ -124,6 +124,25 @@ class FlDetectorTest {
         assertTrue(results.get(3).verdicts().get(0).reason().contains("no suspicious score"));
     }
 
+    /**
+     * An update of 10³⁰ per coordinate once the memory is full: G stays finite. The sender is not necessarily
+     * rejected in that round: its normalised distance (≈ 1) enters a mean over the window, and the other
+     * clients' distances of the round shrink to ≈ 0, so the gap statistic may find no split yet.
+     */
+    @Test
+    void hugeUpdateWithAFullMemory() {
+        FlDetector d = new FlDetector(3, 2);
+        List<RoundResult> results = run(d, new float[4], 1, 6);
+        float[] g = results.get(5).global();
+        float[][] rows = updates(g, 7);
+        java.util.Arrays.fill(rows[7], 1e30f);
+        RoundResult r = d.aggregate(Rounds.input(g, plain(4), ServerContext.of(Compute.serial()), 7, 47L, rows));
+        for (float v : r.global()) {
+            assertTrue(Float.isFinite(v));
+        }
+        assertEquals(8, r.verdicts().size());
+    }
+
     @Test
     void threadCountDoesNotChangeTheRounds() {
         List<RoundResult> serial = run(new FlDetector(3, 2), new float[4], 1, 8);
