@@ -192,7 +192,7 @@ public final class DnC implements Defense {
 
     /**
      * Gram matrix of the rows restricted to {@code coordinates}: the sampled columns are gathered block by block
-     * ({@value #BLOCK} coordinates, rows gathered in parallel) into a dense n × block scratch whose Gram
+     * ({@value #BLOCK} coordinates, rows gathered in parallel) into a fresh dense n × block scratch whose Gram
      * {@code kernels} computes; the block Grams are summed in block order, so the result does not depend on threads.
      */
     static double[] gram(float[][] rows, int[] coordinates, AggregationKernels kernels, Compute compute) {
@@ -201,11 +201,12 @@ public final class DnC implements Defense {
         if (n == 0 || coordinates.length == 0) {
             return g;
         }
-        int width = Math.min(BLOCK, coordinates.length);
-        float[][] scratch = new float[n][width];
         for (int from = 0; from < coordinates.length; from += BLOCK) {
             int start = from;
             int length = Math.min(BLOCK, coordinates.length - from);
+            // A fresh scratch per block: rows handed to the kernels must not change within a round (a device
+            // implementation may answer a repeated call on the same row arrays from its cached Gram).
+            float[][] scratch = new float[n][length];
             compute.parallelFor(n, i -> {
                 float[] row = rows[i];
                 float[] gathered = scratch[i];
