@@ -23,8 +23,11 @@ import org.badfl.server.defenses.Auror;
 import org.badfl.server.defenses.Bucketing;
 import org.badfl.server.defenses.Bulyan;
 import org.badfl.server.defenses.CenteredClipping;
+import org.badfl.server.defenses.DeepSight;
 import org.badfl.server.defenses.DnC;
+import org.badfl.server.defenses.FlDetector;
 import org.badfl.server.defenses.FoolsGold;
+import org.badfl.server.defenses.Lasa;
 import org.badfl.server.defenses.Rfa;
 import org.badfl.server.defenses.SignGuard;
 import org.badfl.server.defenses.SimpleClustering;
@@ -49,7 +52,8 @@ import org.badfl.server.defenses.SimpleClustering;
  * </ul>
  * {@code badfl}: see {@link BadflOptions}. The FLPoison catalogue defenses ({@code rfa}, {@code bulyan},
  * {@code centered-clipping}, {@code foolsgold}, {@code signguard}, {@code bucketing}, {@code dnc}, {@code auror},
- * {@code simple-clustering}) parse their own options ({@code fromOptions}; docs/DEFENSES-CATALOGUE.md lists them).
+ * {@code simple-clustering}, {@code deepsight}, {@code fldetector},
+ * {@code lasa}) parse their own options ({@code fromOptions}; docs/DEFENSES-CATALOGUE.md lists them).
  * A new defense is added with one line in a static block.
  */
 public final class Defenses {
@@ -87,6 +91,9 @@ public final class Defenses {
         SELF_PARSING.put("dnc", DnC::fromOptions);
         SELF_PARSING.put("auror", Auror::fromOptions);
         SELF_PARSING.put("simple-clustering", SimpleClustering::fromOptions);
+        SELF_PARSING.put("deepsight", DeepSight::fromOptions);
+        SELF_PARSING.put("fldetector", FlDetector::fromOptions);
+        SELF_PARSING.put("lasa", Lasa::fromOptions);
     }
 
     private Defenses() {

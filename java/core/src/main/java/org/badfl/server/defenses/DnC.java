@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.badfl.engine.Compute;
+import org.badfl.server.AggregationKernels;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
 import org.badfl.server.RoundInput;
@@ -32,7 +34,7 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * G ← G + plain mean of the updates kept in every iteration (the intersection), every coordinate.
  * <p>Computation: ⟨c_i, v⟩² = λ₁·u_i² where (λ₁, u) is the top eigenpair of C·Cᵀ = J·K·J (K the Gram matrix of
  * the sub-sampled updates, J = I − 11ᵀ/n), so each iteration reads only the b sampled coordinates of every row
- * into an n×n Gram matrix (no copy of the updates) and takes one n×n symmetric eigendecomposition (EJML). The
+ * into an n×n Gram matrix (gathered block by block, {@link AggregationKernels#gram}) and takes one n×n symmetric eigendecomposition (EJML). The
  * sign of v is irrelevant (scores are squares); when λ₁ is a repeated eigenvalue, v, like numpy's SVD, is one
  * vector of the top eigenspace.
  * <p>No code of the authors' defense is public (their repository holds the attacks); FLPoison
@@ -52,7 +54,8 @@ public final class DnC implements Defense {
     public static final int DEFAULT_ITERATIONS = 5;
     public static final double DEFAULT_FILTER = 1.0;
 
-    private static final int GRAIN = 4096;
+    /** Sampled coordinates gathered per Gram call (n·BLOCK floats of scratch). */
+    static final int BLOCK = 1 << 16;
 
     private final int f;
     private final double fraction;
@@ -187,34 +190,33 @@ public final class DnC implements Defense {
         return coordinates;
     }
 
-    /** Gram matrix of the rows restricted to {@code coordinates}, fixed task partials summed in order. */
-    static double[] gram(float[][] rows, int[] coordinates, org.badfl.engine.Compute compute) {
+    /**
+     * Gram matrix of the rows restricted to {@code coordinates}: the sampled columns are gathered block by block
+     * ({@value #BLOCK} coordinates, rows gathered in parallel) into a fresh dense n × block scratch whose Gram
+     * {@code kernels} computes; the block Grams are summed in block order, so the result does not depend on threads.
+     */
+    static double[] gram(float[][] rows, int[] coordinates, AggregationKernels kernels, Compute compute) {
         int n = rows.length;
-        int tasks = (coordinates.length + GRAIN - 1) / GRAIN;
-        double[][] partial = new double[tasks][];
-        compute.parallelFor(tasks, t -> {
-            double[] g = new double[n * n];
-            int to = Math.min(coordinates.length, (t + 1) * GRAIN);
-            for (int k = t * GRAIN; k < to; k++) {
-                int c = coordinates[k];
-                for (int i = 0; i < n; i++) {
-                    double xi = rows[i][c];
-                    for (int j = 0; j <= i; j++) {
-                        g[i * n + j] += xi * rows[j][c];
-                    }
-                }
-            }
-            partial[t] = g;
-        });
         double[] g = new double[n * n];
-        for (double[] p : partial) {
-            for (int e = 0; e < g.length; e++) {
-                g[e] += p[e];
-            }
+        if (n == 0 || coordinates.length == 0) {
+            return g;
         }
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < i; j++) {
-                g[j * n + i] = g[i * n + j];
+        for (int from = 0; from < coordinates.length; from += BLOCK) {
+            int start = from;
+            int length = Math.min(BLOCK, coordinates.length - from);
+            // A fresh scratch per block: rows handed to the kernels must not change within a round (a device
+            // implementation may answer a repeated call on the same row arrays from its cached Gram).
+            float[][] scratch = new float[n][length];
+            compute.parallelFor(n, i -> {
+                float[] row = rows[i];
+                float[] gathered = scratch[i];
+                for (int k = 0; k < length; k++) {
+                    gathered[k] = row[coordinates[start + k]];
+                }
+            });
+            double[] part = kernels.gram(scratch, new int[] {0, length});
+            for (int e = 0; e < g.length; e++) {
+                g[e] += part[e];
             }
         }
         return g;
@@ -242,7 +244,7 @@ public final class DnC implements Defense {
         double[][] scoresBy = new double[iterations][];
         for (int it = 0; it < iterations; it++) {
             int[] coordinates = sample(ranges, trainable, b, rng);
-            double[] s = scores(gram(rows, coordinates, input.context().compute()), n);
+            double[] s = scores(gram(rows, coordinates, input.context().kernels(), input.context().compute()), n);
             scoresBy[it] = s;
             int[] order = IntStream.range(0, n).boxed()
                 .sorted(Comparator.<Integer>comparingDouble(i -> s[i]).thenComparingInt(i -> i))

@@ -41,6 +41,24 @@ class CatalogueAdversarialInputsTest {
         DEFENSES.put("dnc", DnC::new);
         DEFENSES.put("auror", Auror::new);
         DEFENSES.put("simple-clustering", SimpleClustering::new);
+        DEFENSES.put("deepsight", DeepSight::new);
+        DEFENSES.put("fldetector", FlDetector::new);
+        DEFENSES.put("lasa", Lasa::new);
+    }
+
+    /**
+     * Defenses that run the clients' models (DeepSight's forward passes): a real model of the same size D, a linear
+     * 2×2 → 3 classifier (fc.weight 12, fc.bias 3), in place of {@link #LAYOUT}, built by the round's context.
+     */
+    static final java.util.Set<String> NEED_MODEL = java.util.Set.of("deepsight");
+
+    static ParamLayout layout(String name) {
+        return NEED_MODEL.contains(name) ? DeepSightTest.TINY.layout() : LAYOUT;
+    }
+
+    static org.badfl.server.ServerContext context(String name) {
+        return NEED_MODEL.contains(name) ? DeepSightTest.withModel(DeepSightTest.TINY)
+            : org.badfl.server.ServerContext.of(org.badfl.engine.Compute.serial());
     }
 
     static Stream<String> names() {
@@ -62,11 +80,10 @@ class CatalogueAdversarialInputsTest {
         for (int i = 0; i < rows.length; i++) {
             copy[i] = rows[i].clone();
         }
-        RoundInput in = Rounds.input(global(), LAYOUT, org.badfl.server.ServerContext.of(
-            org.badfl.engine.Compute.serial()), 2, seed, rows);
+        RoundInput in = Rounds.input(global(), layout(name), context(name), 2, seed, rows);
         RoundResult r = d.aggregate(in);
         assertEquals(D, r.global().length);
-        assertEquals(java.util.Optional.empty(), UpdateValidator.findNonFinite(r.global(), LAYOUT), name);
+        assertEquals(java.util.Optional.empty(), UpdateValidator.findNonFinite(r.global(), layout(name)), name);
         assertTrue(r.verdicts().isEmpty() || r.verdicts().size() == rows.length, name);
         assertArrayEquals(global(), in.global(), name + " must not modify G");
         for (int i = 0; i < rows.length; i++) {

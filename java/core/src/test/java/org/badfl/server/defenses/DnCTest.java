@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.badfl.engine.Compute;
+import org.badfl.server.AggregationKernels;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.RoundResult;
 import org.badfl.server.ServerContext;
@@ -90,8 +92,111 @@ class DnCTest {
             expected[i] = p * p;
         }
         int[] all = {0, 1, 2, 3, 4};
-        double[] scores = DnC.scores(DnC.gram(x, all, Compute.serial()), n);
+        double[] scores = DnC.scores(DnC.gram(x, all, org.badfl.server.AggregationKernels.cpu(Compute.serial()),
+            Compute.serial()), n);
         assertArrayEquals(expected, scores, 1e-9);
+    }
+
+    /** Sampled columns over more than one gathering block: the Gram matches a direct sum in double. */
+    @Test
+    void gramOfSampledCoordinatesAcrossBlocks() {
+        int n = 3;
+        int d = 2 * DnC.BLOCK + 4000;
+        float[][] x = new float[n][d];
+        SplittableRandom rng = new SplittableRandom(8);
+        for (float[] row : x) {
+            for (int c = 0; c < d; c++) {
+                row[c] = (float) rng.nextGaussian();
+            }
+        }
+        int[] coordinates = java.util.stream.IntStream.range(0, d).filter(c -> c % 2 == 1).toArray();
+        assertTrue(coordinates.length > DnC.BLOCK);
+        try (Compute two = Compute.create(2)) {
+            double[] g = DnC.gram(x, coordinates, org.badfl.server.AggregationKernels.cpu(two), two);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double expected = 0;
+                    double magnitude = 0;
+                    for (int c : coordinates) {
+                        expected += (double) x[i][c] * x[j][c];
+                        magnitude += Math.abs((double) x[i][c] * x[j][c]);
+                    }
+                    // the Gram kernel's bound: a few float roundings relative to Σ|x_ic·x_jc|
+                    assertEquals(expected, g[i * n + j], 1e-6 * magnitude);
+                }
+            }
+            assertArrayEquals(g, DnC.gram(x, coordinates, org.badfl.server.AggregationKernels.cpu(Compute.serial()),
+                Compute.serial()), "thread count must not change the Gram");
+        }
+    }
+
+    /**
+     * Kernels that, like the device implementation, answer a Gram call on the same row arrays and ranges from their
+     * cache: DnC's block Grams must still be right (each block gathers into fresh arrays).
+     */
+    @Test
+    void gramIsRightWithKernelsThatCacheByRowIdentity() {
+        AggregationKernels cpu = AggregationKernels.cpu(Compute.serial());
+        AggregationKernels caching = new AggregationKernels() {
+            private float[][] lastRows;
+            private int[] lastRanges;
+            private double[] last;
+
+            public String name() {
+                return "caching";
+            }
+
+            public double[] gram(float[][] rows, int[] ranges) {
+                if (lastRows != null && Arrays.equals(ranges, lastRanges) && rows.length == lastRows.length
+                    && java.util.stream.IntStream.range(0, rows.length).allMatch(i -> rows[i] == lastRows[i])) {
+                    return last.clone();
+                }
+                lastRows = rows.clone();
+                lastRanges = ranges.clone();
+                last = cpu.gram(rows, ranges);
+                return last.clone();
+            }
+
+            public double[] dots(float[][] rows, float[] v, int[] ranges) {
+                return cpu.dots(rows, v, ranges);
+            }
+
+            public void median(float[][] rows, float[] out) {
+                cpu.median(rows, out);
+            }
+
+            public void trimmedMean(float[][] rows, int trim, float[] out) {
+                cpu.trimmedMean(rows, trim, out);
+            }
+
+            public void absSignSum(float[][] rows, int[] out) {
+                cpu.absSignSum(rows, out);
+            }
+
+            public void accumulate(float[][] rows, double[] weights, float[] out) {
+                cpu.accumulate(rows, weights, out);
+            }
+
+            public void accumulateLayerScaled(float[][] rows, double[] weights, double[][] layerScale,
+                                              org.badfl.engine.ParamLayout layout, float[] out) {
+                cpu.accumulateLayerScaled(rows, weights, layerScale, layout, out);
+            }
+
+            public void addNoise(float[] target, int from, int to, double sigma, long seed, long stream) {
+                cpu.addNoise(target, from, to, sigma, seed, stream);
+            }
+        };
+        int n = 3;
+        float[][] x = new float[n][3 * DnC.BLOCK];
+        SplittableRandom rng = new SplittableRandom(9);
+        for (float[] row : x) {
+            for (int c = 0; c < row.length; c++) {
+                row[c] = (float) rng.nextGaussian();
+            }
+        }
+        int[] coordinates = java.util.stream.IntStream.range(0, 3 * DnC.BLOCK).toArray();
+        assertArrayEquals(DnC.gram(x, coordinates, cpu, Compute.serial()),
+            DnC.gram(x, coordinates, caching, Compute.serial()));
     }
 
     @Test
