@@ -24,6 +24,7 @@ import org.badfl.gpu.DeviceAggregationKernels;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
 import org.badfl.server.RoundAggregator;
+import org.badfl.server.UpdateValidator;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.AggregationKernels;
@@ -287,7 +288,8 @@ public final class Simulation {
             defense.restoreState(state); // the state after round first - 1, saved with its checkpoint
         }
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
-        RoundAggregator aggregator = new RoundAggregator(defense);
+        RoundAggregator aggregator = new RoundAggregator(defense, config.maxUpdateNorm > 0
+            ? new UpdateValidator(UpdateValidator.DEFAULT_MAX_SAMPLES, config.maxUpdateNorm) : new UpdateValidator());
         SimulationContext context = new SimulationContext(scenario, compute, backend.kernels());
         Evaluator evaluator = new Evaluator(scenario.modelSpec(), config.evalBatchSize, config.normalize);
         listener.defenseStarted(name, index, config.defenses.size(), first, config.rounds,
