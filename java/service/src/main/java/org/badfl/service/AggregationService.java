@@ -134,6 +134,10 @@ public final class AggregationService extends AggregationGrpc.AggregationImplBas
                 } catch (StatusRuntimeException e) {
                     fail(e);
                     return;
+                } catch (java.io.UncheckedIOException e) {
+                    fail(Status.INTERNAL.withDescription(e.getMessage() + " (" + e.getCause().getMessage() + ")")
+                        .asRuntimeException());
+                    return;
                 }
                 LOG.info(() -> "session " + session.id() + " opened: " + session.spec().getDefense() + ", "
                     + session.layout().size() + " parameters");
@@ -264,6 +268,14 @@ public final class AggregationService extends AggregationGrpc.AggregationImplBas
         } catch (IllegalArgumentException e) {
             response.onError(Status.INVALID_ARGUMENT.withDescription("session " + request.getSessionId() + ", round "
                 + request.getRound() + ": " + e.getMessage()).asRuntimeException());
+        } catch (UnsupportedOperationException e) {
+            // e.g. FLTrust, whose root-set update a service without the federation's data cannot compute
+            response.onError(Status.FAILED_PRECONDITION.withDescription("session " + request.getSessionId()
+                + ", round " + request.getRound() + ": " + e.getMessage()).asRuntimeException());
+        } catch (java.io.UncheckedIOException e) {
+            response.onError(Status.INTERNAL.withDescription("session " + request.getSessionId() + ", round "
+                + request.getRound() + ": aggregated, but " + e.getMessage() + " (" + e.getCause().getMessage()
+                + ")").asRuntimeException());
         }
     }
 

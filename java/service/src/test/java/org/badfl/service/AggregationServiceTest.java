@@ -343,6 +343,19 @@ class AggregationServiceTest {
     }
 
     @Test
+    void aDefenseNeedingDataTheServiceLacksIsAFailedPreconditionAndKeepsTheRound() throws Exception {
+        try (ServiceHarness h = new ServiceHarness(dir)) {
+            String id = h.open(ServiceHarness.spec("fltrust", Map.of(), SIZES, 1, 2), initial()).getSessionId();
+            h.send(id, 1, 0, 10, delta(1, 0, 5, 0));
+            StatusRuntimeException e = status(Status.Code.FAILED_PRECONDITION, () -> h.aggregate(id, 1));
+            assertTrue(e.getStatus().getDescription().contains("root set"), e.getStatus().getDescription());
+            var status = h.blocking.getSession(SessionRef.newBuilder().setSessionId(id).build());
+            assertEquals(1, status.getNextRound());
+            assertEquals(List.of(0), status.getClientsReceivedList());
+        }
+    }
+
+    @Test
     void badflWithoutInspectionSaysSoInEveryRoundsNote() throws Exception {
         try (ServiceHarness h = new ServiceHarness(dir)) {
             var opened = h.open(ServiceHarness.spec("badfl", Map.of(), SIZES, 1, 2), initial());
