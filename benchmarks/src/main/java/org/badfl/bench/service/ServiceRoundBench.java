@@ -70,13 +70,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code inProcessRound}: {@link RoundAggregator} on the same rows (the call a Java server makes);</li>
  *   <li>{@code grpcSinkBaseline}: n client streams of the same chunk sizes to a method that discards them.</li>
  * </ul>
- * {@code java -Xmx8g -jar benchmarks/target/benchmarks.jar ServiceRoundBench}
+ * {@code java -jar benchmarks/target/benchmarks.jar ServiceRoundBench}
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx8g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
 @State(Scope.Benchmark)
 public class ServiceRoundBench {
 
