@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         RunCommand.class,
         ExperimentCommand.class,
         HeatmapsCommand.class,
+        ServeCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -58,7 +58,8 @@ class ArchitectureTest {
         for (String name : new String[] {"org.badfl.util.Seeds", "org.badfl.engine.Compute",
             "org.badfl.server.Defense", "org.badfl.server.catalog.Defenses", "org.badfl.gpu.nn.GpuNetwork",
             "org.badfl.gpu.check.DeviceSelfTest", "org.badfl.data.Dataset", "org.badfl.clients.LocalTrainer",
-            "org.badfl.evaluation.Evaluator", "org.badfl.sim.Simulation", "org.badfl.cli.RunCommand"}) {
+            "org.badfl.evaluation.Evaluator", "org.badfl.sim.Simulation", "org.badfl.cli.RunCommand",
+            "org.badfl.service.AggregationService"}) {
             assertTrue(product.contain(name), name + " not imported");
         }
         assertFalse(product.contain(ArchitectureTest.class), "test classes imported");
@@ -99,6 +100,18 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("org.badfl.data..", "org.badfl.clients..", "org.badfl.evaluation..",
                 "org.badfl.sim..")
             .should().dependOnClassesThat().resideInAPackage("org.badfl.gpu.check..")
+            .check(product);
+    }
+
+    @Test
+    void serviceUsesOnlyCore() {
+        noClasses().that().resideInAPackage("org.badfl.service..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.badfl.gpu..", "org.badfl.data..",
+                "org.badfl.clients..", "org.badfl.evaluation..", "org.badfl.sim..", "org.badfl.cli..")
+            .because("an FL server embeds the service with badfl-core only")
+            .check(product);
+        noClasses().that().resideOutsideOfPackages("org.badfl.service..", "org.badfl.cli..")
+            .should().dependOnClassesThat().resideInAPackage("org.badfl.service..")
             .check(product);
     }
 

@@ -21,11 +21,14 @@ import org.badfl.engine.ParamLayout;
  *   <li>its sample count is ≤ 0 (FedAvg weight p_i = n_i/Σn_j would be 0 or negative) or above
  *       {@link #maxSamplesPerClient()} (so that Σn_j cannot overflow and one client cannot claim any weight it
  *       likes beyond a plausible data set size);</li>
- *   <li>it holds a NaN or ±Infinity (the reason names the first such index, its layer and its value).</li>
+ *   <li>it holds a NaN or ±Infinity (the reason names the first such index, its layer and its value);</li>
+ *   <li>only when the server sets a bound ({@link #UpdateValidator(long, double)}; off by default): its L2 norm,
+ *       summed in double, exceeds {@link #maxUpdateNorm()}.</li>
  * </ol>
- * <p>Finite but huge values (an update of norm 1e30) are accepted here: their norms are finite in double (a finite
- * float squared is at most 1.2e77), and every defense must cope with them; {@link #findNonFinite} then guards
- * the output (see {@link RoundAggregator}).
+ * <p>Without a norm bound, finite but huge values (an update of norm 1e30) are accepted here: their norms are finite
+ * in double (a finite float squared is at most 1.2e77), and every defense must cope with them; {@link #findNonFinite}
+ * then guards the output (see {@link RoundAggregator}). The bound is a server policy on top of that (a federation
+ * that knows its honest updates stay below some norm), not a defense: it judges each update alone.
  * <p>Rejections are not flagged ({@link ClientVerdict#flagged()} false): malformed is not a judgement of intent.
  */
 public final class UpdateValidator {
@@ -34,8 +37,9 @@ public final class UpdateValidator {
     public static final long DEFAULT_MAX_SAMPLES = Integer.MAX_VALUE;
 
     private final long maxSamplesPerClient;
+    private final double maxUpdateNorm;
 
-    /** A validator with {@link #DEFAULT_MAX_SAMPLES}. */
+    /** A validator with {@link #DEFAULT_MAX_SAMPLES} and no norm bound. */
     public UpdateValidator() {
         this(DEFAULT_MAX_SAMPLES);
     }
@@ -45,14 +49,33 @@ public final class UpdateValidator {
      *                            far from overflow for any number of clients a round can hold)
      */
     public UpdateValidator(long maxSamplesPerClient) {
+        this(maxSamplesPerClient, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * @param maxSamplesPerClient as in {@link #UpdateValidator(long)}
+     * @param maxUpdateNorm       largest L2 norm an update may have, &gt; 0; {@link Double#POSITIVE_INFINITY} = no
+     *                            bound (the default)
+     */
+    public UpdateValidator(long maxSamplesPerClient, double maxUpdateNorm) {
         if (maxSamplesPerClient < 1 || maxSamplesPerClient > (1L << 40)) {
             throw new IllegalArgumentException("maxSamplesPerClient must be in [1, 2^40], got " + maxSamplesPerClient);
         }
+        if (!(maxUpdateNorm > 0)) {
+            throw new IllegalArgumentException("maxUpdateNorm must be > 0 (or +Infinity for no bound), got "
+                + maxUpdateNorm);
+        }
         this.maxSamplesPerClient = maxSamplesPerClient;
+        this.maxUpdateNorm = maxUpdateNorm;
     }
 
     public long maxSamplesPerClient() {
         return maxSamplesPerClient;
+    }
+
+    /** The bound on an update's L2 norm; {@link Double#POSITIVE_INFINITY} when there is none. */
+    public double maxUpdateNorm() {
+        return maxUpdateNorm;
     }
 
     /**
@@ -141,6 +164,18 @@ public final class UpdateValidator {
             }
         }
 
+        // Step 6 (only with a bound): the L2 norm of each finite row, in double and in index order.
+        if (maxUpdateNorm != Double.POSITIVE_INFINITY) {
+            for (int i = 0; i < n; i++) {
+                if (reasons[i] == null) {
+                    double norm = l2Norm(received.receivedRow(i));
+                    if (norm > maxUpdateNorm) {
+                        reasons[i] = "L2 norm " + norm + " exceeds the server's bound " + maxUpdateNorm;
+                    }
+                }
+            }
+        }
+
         return collect(received, reasons);
     }
 
@@ -166,6 +201,14 @@ public final class UpdateValidator {
             }
         }
         return new Validation(received.select(acceptedSlots), acceptedSlots, rejected, rejectedSlots);
+    }
+
+    private static double l2Norm(float[] row) {
+        double sum = 0;
+        for (float v : row) {
+            sum += (double) v * v;
+        }
+        return Math.sqrt(sum);
     }
 
     /** Index of the first NaN or ±Infinity in {@code values}, or −1 when all are finite. */

@@ -76,6 +76,36 @@ class UpdateValidatorTest {
     }
 
     @Test
+    void anOptionalNormBoundRejectsHugeFiniteUpdates() {
+        int d = layout().size();
+        float[] huge = new float[d];
+        huge[0] = 1e30f;
+        float[] edge = new float[d];
+        edge[1] = 3;
+        edge[2] = 4; // norm exactly 5
+        float[] over = new float[d];
+        over[3] = 5.0001f;
+        RoundUpdates r = new HostRoundUpdates(layout(), 3);
+        r.receive(0, 10, 1, huge);
+        r.receive(1, 11, 1, edge);
+        r.receive(2, 12, 1, over);
+        // Off by default: a finite 1e30 update passes.
+        assertTrue(new UpdateValidator().validate(r, Compute.serial()).allAccepted());
+        assertEquals(Double.POSITIVE_INFINITY, new UpdateValidator().maxUpdateNorm());
+        UpdateValidator.Validation v = new UpdateValidator(UpdateValidator.DEFAULT_MAX_SAMPLES, 5).validate(r,
+            Compute.serial());
+        assertArrayEquals(new int[] {1}, v.acceptedSlots());
+        assertArrayEquals(new int[] {0, 2}, v.rejectedSlots());
+        assertEquals("invalid update: L2 norm 1.0000000150474662E30 exceeds the server's bound 5.0",
+            v.rejected().get(0).reason());
+        assertTrue(v.rejected().get(1).reason().startsWith("invalid update: L2 norm 5.000100135803223 exceeds"),
+            v.rejected().get(1).reason());
+        assertFalse(v.rejected().get(0).flagged());
+        assertThrows(IllegalArgumentException.class, () -> new UpdateValidator(10, 0));
+        assertThrows(IllegalArgumentException.class, () -> new UpdateValidator(10, Double.NaN));
+    }
+
+    @Test
     void sameResultOnManyThreads() {
         RoundUpdates r = new HostRoundUpdates(layout(), 40);
         for (int i = 0; i < 40; i++) {

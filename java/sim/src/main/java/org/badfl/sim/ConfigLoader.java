@@ -101,6 +101,16 @@ public final class ConfigLoader {
                 keys.add(new Key(e.getKey(), e.getValue(), null, true, types.get(e.getKey())));
             }
         }
+        // Keys written only when set (@JsonInclude NON_DEFAULT) are absent from the defaults' tree.
+        ScenarioConfig fresh = new ScenarioConfig();
+        BeanDescription bd = JSON.getSerializationConfig().introspect(JSON.constructType(ScenarioConfig.class));
+        for (BeanPropertyDefinition p : bd.findProperties()) {
+            if (p.couldSerialize() && !defaults.has(p.getName()) && !adversary.containsKey(p.getName())
+                && p.getField() != null) {
+                keys.add(new Key(p.getName(), scenario.get(p.getName()),
+                    JSON.valueToTree(p.getField().getValue(fresh)), false, types.get(p.getName())));
+            }
+        }
         return keys;
     }
 

@@ -147,6 +147,12 @@ public final class ScenarioConfig {
         + "A defense keeps the state of its last active round; rounds.csv marks each round's defense_on.")
     public String defenseOffRounds = "none";
 
+    // Written only when set, so that runs without it keep their summaries and checkpoint fingerprints.
+    @JsonPropertyDescription("Server policy before any defense: reject an update whose L2 norm exceeds this bound "
+        + "(0 = no bound, the default).")
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    public double maxUpdateNorm = 0;
+
     @JsonPropertyDescription("Further adversaries with their own attack, target and trigger (same keys as the "
         + "top-level attack keys); on the command line --more-adversaries attack=dba,attackers=2,target=3 "
         + "(repeatable).")
@@ -190,6 +196,8 @@ public final class ScenarioConfig {
         require("min-samples", minSamples >= 1, ">= 1", minSamples);
         require("root-set", rootSet >= 0, ">= 0", rootSet);
         require("inspection-set", inspectionSet >= 0, ">= 0", inspectionSet);
+        require("max-update-norm", maxUpdateNorm >= 0 && Double.isFinite(maxUpdateNorm),
+            "a finite number >= 0 (0 = no bound)", maxUpdateNorm);
         require("model", model != null && !model.isBlank(), "a model name", model);
         r.model = model.trim().toLowerCase(Locale.ROOT);
         require("rounds", rounds >= 1, ">= 1", rounds);

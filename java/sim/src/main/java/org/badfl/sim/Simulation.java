@@ -26,6 +26,7 @@ import org.badfl.gpu.DeviceAggregationKernels;
 import org.badfl.server.ClientVerdict;
 import org.badfl.server.Defense;
 import org.badfl.server.RoundAggregator;
+import org.badfl.server.UpdateValidator;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
 import org.badfl.server.AggregationKernels;
@@ -309,11 +310,13 @@ public final class Simulation {
             defense.restoreState(state); // the state after round first - 1, saved with its checkpoint
         }
         boolean attacksOn = !name.equals(ScenarioConfig.NO_ATTACK);
-        RoundAggregator aggregator = new RoundAggregator(defense);
+        UpdateValidator validator = config.maxUpdateNorm > 0
+            ? new UpdateValidator(UpdateValidator.DEFAULT_MAX_SAMPLES, config.maxUpdateNorm) : new UpdateValidator();
+        RoundAggregator aggregator = new RoundAggregator(defense, validator);
         // defense-off-rounds: plain FedAvg; the defense sees nothing of those rounds, so its state stays as after
         // its last active round.
         RoundSet offRounds = RoundSet.parse(config.defenseOffRounds);
-        RoundAggregator plain = new RoundAggregator(Defenses.create("fedavg"));
+        RoundAggregator plain = new RoundAggregator(Defenses.create("fedavg"), validator);
         SimulationContext context = new SimulationContext(scenario, compute, backend.kernels());
         Evaluator evaluator = new Evaluator(scenario.modelSpec(), config.evalBatchSize, config.normalize);
         listener.defenseStarted(name, index, config.defenses.size(), first, config.rounds,

@@ -1,6 +1,7 @@
 package org.badfl.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,18 @@ class ConfigLoaderTest {
         assertEquals(r, r.resolved(), "resolving is idempotent");
         assertEquals(1, r.primary.target, "edge-case default target");
         assertEquals(0.25, r.primary.pgdEps);
+    }
+
+    @Test
+    void maxUpdateNormIsWrittenOnlyWhenSetAndChecked() {
+        ScenarioConfig c = new ScenarioConfig().resolved();
+        assertFalse(ConfigLoader.toJson(c).contains("max-update-norm"), "the default run's config must not change");
+        ScenarioConfig set = ConfigLoader.parse("max-update-norm: 25.5\n", "test");
+        assertEquals(25.5, set.resolved().maxUpdateNorm);
+        assertTrue(ConfigLoader.toJson(set).contains("\"max-update-norm\" : 25.5"), ConfigLoader.toJson(set));
+        ScenarioConfig negative = ConfigLoader.parse("max-update-norm: -1\n", "test");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, negative::resolved);
+        assertTrue(e.getMessage().contains("max-update-norm"), e.getMessage());
     }
 
     @Test
