@@ -16,7 +16,7 @@ class DefensesTest {
     @Test
     void everyNameCreatesItsDefense() {
         assertEquals(List.of("fedavg", "flame", "rlr", "crfl", "fltrust", "median", "trimmed-mean", "krum",
-            "multi-krum", "norm-clipping", "badfl", "rfa", "bulyan", "centered-clipping", "foolsgold", "signguard",
+            "multi-krum", "norm-clipping", "badfl", "badfl-paper", "rfa", "bulyan", "centered-clipping", "foolsgold", "signguard",
             "bucketing", "dnc", "auror", "simple-clustering"), Defenses.names());
         for (String name : Defenses.names()) {
             Defense d = Defenses.create(name);
@@ -44,7 +44,7 @@ class DefensesTest {
     @Test
     void errorsNameWhatIsValid() {
         assertEquals("unknown defense 'flam'; valid names: fedavg, flame, rlr, crfl, fltrust, median, trimmed-mean, "
-                + "krum, multi-krum, norm-clipping, badfl, rfa, bulyan, centered-clipping, foolsgold, signguard, "
+                + "krum, multi-krum, norm-clipping, badfl, badfl-paper, rfa, bulyan, centered-clipping, foolsgold, signguard, "
                 + "bucketing, dnc, auror, simple-clustering",
             assertThrows(IllegalArgumentException.class, () -> Defenses.create("flam")).getMessage());
         assertEquals("defense flame: unknown option lamda; valid options: lambda, vectors, median-over",
