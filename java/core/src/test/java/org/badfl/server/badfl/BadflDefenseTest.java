@@ -374,7 +374,7 @@ class BadflDefenseTest {
         }
         String state = first.saveState();
         assertTrue(state.startsWith("100:"), state);
-        assertTrue(state.matches("(\\d+:[^:;]+:2:[01]:[^:;]+;?)+"), "two rounds per client: " + state);
+        assertTrue(state.matches("(\\d+:[^:;]+:2:[01]:[^:;]+:[0-2];?)+"), "two rounds per client: " + state);
         BadflDefense resumed = new BadflDefense();
         resumed.restoreState(state);
         assertEquals(state, resumed.saveState());
@@ -382,7 +382,11 @@ class BadflDefenseTest {
         RoundResult b = resumed.aggregate(input(round(20, 4, 23), ctx, 3, 3, 43));
         assertArrayEquals(a.global(), b.global());
         assertEquals(a.verdicts(), b.verdicts());
-        assertTrue(a.verdicts().get(0).reason().contains("over 3 rounds"), a.verdicts().get(0).reason());
+        // The attackers were flagged in rounds 1 and 2 (their sentence): judged on round 3's evidence alone, and
+        // flagged again; a benign client is judged on all three rounds.
+        assertTrue(a.verdicts().get(0).flagged() && a.verdicts().get(0).reason().contains("over 1 round "),
+            a.verdicts().get(0).reason());
+        assertTrue(a.verdicts().get(10).reason().contains("over 3 rounds"), a.verdicts().get(10).reason());
         // A fresh defense (memory lost) does not see the earlier rounds.
         RoundResult fresh = new BadflDefense().aggregate(input(round(20, 4, 23), ctx, 3, 3, 43));
         assertTrue(fresh.verdicts().get(0).reason().contains("over 1 round "), fresh.verdicts().get(0).reason());
