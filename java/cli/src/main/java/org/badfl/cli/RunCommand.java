@@ -101,6 +101,7 @@ public final class RunCommand implements Callable<Integer> {
         ScenarioConfig config = ConfigLoader.fromTree(ConfigLoader.merge(tree, flags),
             configFile == null ? "command line" : "config file " + configFile + " with flags").resolved();
         if (printConfig) {
+            Scenario.checkDefenses(config); // names and options of every defense, as a run would check them
             out.print(ConfigLoader.toYaml(config));
             out.flush();
             return 0;

@@ -175,6 +175,22 @@ class RunCommandTest {
     }
 
     @Test
+    void printConfigChecksDefenseOptions() {
+        assertEquals(2, run("run", "--print-config", "--defense", "fedavg,badfl", "--defense-option",
+            "badfl:patch-guard=3.5", "--out", dir.toString()));
+        assertTrue(err.toString().contains("defense badfl: unknown option patch-guard; valid options: preset, "),
+            err.toString());
+        assertEquals("", out.toString(), "no config printed");
+        assertEquals(2, run("run", "--print-config", "--defense", "badfl", "--defense-option", "badfl:preset=seeds",
+            "--out", dir.toString()));
+        assertTrue(err.toString().contains("defense badfl: option preset must be one of default, paper, found 'seeds'"),
+            err.toString());
+        assertEquals(0, run("run", "--print-config", "--defense", "badfl,badfl-paper", "--defense-option",
+            "badfl:preset=paper", "--out", dir.toString()), err.toString());
+        assertTrue(out.toString().contains("preset: paper"), out.toString());
+    }
+
+    @Test
     void everyConfigKeyIsAFlag() {
         CommandLine cl = new CommandLine(new Main()).getSubcommands().get("run");
         Set<String> flags = cl.getCommandSpec().options().stream().flatMap(o -> Stream.of(o.names()))

@@ -248,7 +248,7 @@ public final class Scenario {
     }
 
     /** Names every defense of the run can be created with its options; "no-attack" is FedAvg. */
-    private static void checkDefenses(ScenarioConfig c) {
+    public static void checkDefenses(ScenarioConfig c) {
         for (String name : c.defenses) {
             createDefense(c, name);
         }
@@ -256,7 +256,7 @@ public final class Scenario {
             throw new IllegalArgumentException("config key 'root-set': defense fltrust needs a clean root set, found "
                 + "root-set 0");
         }
-        if (c.defenses.contains("badfl") && c.inspectionSet == 0) {
+        if (c.defenses.stream().anyMatch(d -> d.startsWith("badfl")) && c.inspectionSet == 0) {
             throw new IllegalArgumentException("config key 'inspection-set': defense badfl needs clean inspection "
                 + "images, found inspection-set 0");
         }

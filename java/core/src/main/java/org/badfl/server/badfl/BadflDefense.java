@@ -55,14 +55,21 @@ import org.badfl.util.Seeds;
 public final class BadflDefense implements Defense {
 
     private final BadflConfig config;
+    private final String name;
     /** Patch deviation's per-client memory, carried across rounds (and across a resume: {@link #saveState}). */
     private PatchDeviation.Memory memory = new PatchDeviation.Memory();
 
     public BadflDefense(BadflConfig config) {
+        this(config, "badfl");
+    }
+
+    /** @param name the registry name it reports ("badfl", or "badfl-paper" for the paper preset's entry) */
+    public BadflDefense(BadflConfig config, String name) {
         if (config == null) {
             throw new IllegalArgumentException("badfl: config must be given");
         }
         this.config = config;
+        this.name = name;
     }
 
     /** The measured defaults ({@link BadflConfig#defaults()}). */
@@ -76,7 +83,7 @@ public final class BadflDefense implements Defense {
 
     @Override
     public String name() {
-        return "badfl";
+        return name;
     }
 
     /** Patch deviation's per-client memory as text (null when patch deviation is off). */

@@ -4,60 +4,45 @@ import java.util.Locale;
 import org.badfl.server.Defense;
 import org.badfl.server.DefenseOptions;
 import org.badfl.server.badfl.BadflConfig.Detection;
-import org.badfl.server.badfl.NeuronInspection.Propagation;
 import org.badfl.server.badfl.SaliencyFeatures.Stability;
 import org.badfl.server.badfl.WeightElimination.Mode;
 
 /**
  * Text options of the "badfl" defense in the registry ({@code Defenses.create("badfl", options)}, command line
- * {@code --defense-option badfl:clipping=lm}). Every {@link BadflConfig} field is one option:
+ * {@code --defense-option badfl:preset=paper}). A preset fixes the whole verdict rule; the other options are product
+ * choices that refine it (docs/BADFL.md, "Presets and options"):
  * <pre>
- * detection        badfl | hdbscan | kmeans | off        (badfl)
- * lof-threshold    number &gt; 0                            (1.5)
- * lof-k            integer &gt;= 1 | auto                   (auto = max(2, ceil(n/2)))
- * norm-factor      0 (off) | number &gt;= 1                 (2)
- * norm-guard       0 (off) | number &gt;= 1                 (2)
- * lambda-co        number &gt;= 0                           (1)
- * lambda-st        number &gt;= 0                           (1)
- * stability        xor | pairwise                        (pairwise)
- * guard            number &gt; 0                            (3)
- * propagated-guard number &gt;= guard                       (guard)
- * orientation      paper | two-sided                     (two-sided)
- * scaling          pooled | per-class                    (per-class)
- * point            suspect-class | class-mean            (suspect-class)
- * rule             cluster | member                      (member)
- * reference        candidates | sampled                  (sampled)
- * propagation      inspect | cluster                     (inspect)
- * clipping         layer | coordinate | remove | gm | lm (remove)
- * mwe              on | off                              (on)
- * sigma            number &gt;= 0                           (0.001; 1e-4 for non-IID data)
- * no-inspector     lmca | none                           (lmca)
- * smoothing        on | off                              (on)
+ * preset           default | paper                       (default)
+ * detection        badfl | hdbscan | kmeans | off        (badfl)       Fig. 9; off = "MMD off" (Fig. 8)
+ * mwe              on | off                              (on)          "MWE off" (Fig. 8)
+ * clipping         remove | layer | coordinate | gm | lm (preset's)    Fig. 10
+ * smoothing        on | off                              (on)          "SC off" (Fig. 8)
+ * sigma            number &gt;= 0                           (0.001)       Alg. 3; 1e-4 for non-IID data (Fig. 12)
  * smoothing-copies integer &gt;= 1                          (100)
  * smoothing-sigma  number &gt;= 0                           (absent: sigma)
  * alpha            number in (0, 1)                      (0.001)
- * patch            on | off                              (on)
- * patch-size       integer &gt;= 1 (pixels)                 (4)
- * patch-floor      number in [0, 1]                      (0.5)
- * patch-score      class-contrast | rms                  (class-contrast)
- * patch-memory     centred | raw                         (centred)
- * patch-cap        number &gt; 0 | Infinity                 (3.5)
- * patch-guard      number &gt; 0                            (7.5)
- * patch-low-guard  number in (0, patch-guard]            (patch-guard)
- * patch-lof        number &gt; 0 | Infinity                 (Infinity)
- * patch-mnia-guard number in (0, patch-guard]            (patch-guard)
- * patch-hold       number | Infinity                     (Infinity)
- * patch-lof-weight number &gt;= 0                           (0.75)
- * patch-lof-cap    number &gt; 0 | Infinity                 (8)
- * mnia-scope       outliers | all                        (outliers with patch=on, all with patch=off)
+ * lof-threshold    number &gt; 0                            (1.5)         Alg. 1
+ * lof-k            integer &gt;= 1 | auto                   (auto = max(2, ceil(n/2)))
+ * norm-guard       0 (off) | number &gt;= 1                 (preset's: 2 default, 0 paper)
+ * no-inspector     lmca | none                           (lmca)
  * </pre>
- * The rule tuned on seeds 1-3 before the held-out check (docs/BADFL.md) is {@code patch-lof-weight=0,patch-guard=3.5,
- * patch-low-guard=2,patch-lof=1.12,patch-mnia-guard=2.5,patch-hold=1}.
- * The interpretation's reading (docs/BADFL.md, interpretation choices) is {@code stability=xor guard=2 orientation=paper
- * scaling=pooled rule=cluster reference=candidates clipping=layer norm-guard=10}; docs/BADFL.md gives the
- * measurements behind each changed default.
  */
 public final class BadflOptions {
+
+    /** A whole verdict rule, chosen by name. */
+    public enum Preset {
+        /**
+         * The shipped rule: LMCA with the norm criterion, MNIA with the measured readings (judged on LMCA's
+         * outliers), patch deviation with its forgiving per-client memory, flagged updates removed, the norm guard.
+         */
+        DEFAULT,
+        /**
+         * Algorithms 1-3 as the paper writes them: LMCA, MNIA on the sampled members and outliers (its verdicts
+         * propagated to their clusters), per-layer clipping of the flagged updates against the benign ones, noise;
+         * each gap filled by the interpretation (docs/BADFL.md, "Interpretation choices"), no addition.
+         */
+        PAPER
+    }
 
     private BadflOptions() {
     }
@@ -67,69 +52,60 @@ public final class BadflOptions {
         return new BadflDefense(config(o));
     }
 
-    /** Reads every option (defaults from {@link BadflConfig#defaults()}). */
+    /**
+     * The "badfl-paper" registry entry: the paper preset, refined by the same options except {@code preset}, so
+     * that both presets can be compared within one run.
+     */
+    public static Defense createPaper(DefenseOptions o) {
+        return new BadflDefense(config(o, Preset.PAPER), "badfl-paper");
+    }
+
+    /** The configuration a preset stands for, before any refining option. */
+    public static BadflConfig preset(Preset preset) {
+        return switch (preset) {
+            case DEFAULT -> BadflConfig.defaults();
+            case PAPER -> BadflConfig.builder()
+                .normFactor(0)
+                .normGuard(0)
+                .stability(Stability.XOR)
+                .guard(NeuronInspection.INTERPRETATION_GUARD)
+                .scoring(NeuronInspection.Scoring.PAPER)
+                .propagation(NeuronInspection.Propagation.INSPECT)
+                .clipping(Mode.LAYER)
+                .patch(false)
+                .mniaScope(BadflConfig.MniaScope.ALL)
+                .build();
+        };
+    }
+
+    /** Reads the preset, then every refining option. */
     public static BadflConfig config(DefenseOptions o) {
-        BadflConfig d = BadflConfig.defaults();
-        BadflConfig.Builder b = BadflConfig.builder();
-        b.detection(Detection.valueOf(upper(o.getChoice("detection", lower(d.detection()), "badfl", "hdbscan",
+        return config(o, Preset.valueOf(upper(o.getChoice("preset", "default", "default", "paper"))));
+    }
+
+    private static BadflConfig config(DefenseOptions o, Preset preset) {
+        BadflConfig p = preset(preset);
+        BadflConfig.Builder b = p.toBuilder();
+        b.detection(Detection.valueOf(upper(o.getChoice("detection", lower(p.detection()), "badfl", "hdbscan",
             "kmeans", "off"))));
-        b.lofThreshold(o.getDouble("lof-threshold", d.lofThreshold()));
-        int lofK = o.getIntOrAuto("lof-k", Lmca.AUTO_K);
+        b.eliminate(o.getChoice("mwe", p.eliminate() ? "on" : "off", "on", "off").equals("on"));
+        b.clipping(Mode.valueOf(upper(o.getChoice("clipping", lower(p.clipping()), "remove", "layer", "coordinate",
+            "gm", "lm"))));
+        b.smoothing(o.getChoice("smoothing", p.smoothing() ? "on" : "off", "on", "off").equals("on"));
+        b.sigma(o.getDouble("sigma", p.sigma()));
+        b.smoothingCopies(o.getInt("smoothing-copies", p.smoothingCopies()));
+        b.smoothingSigma(o.getDouble("smoothing-sigma", p.smoothingSigma()));
+        b.alpha(o.getDouble("alpha", p.alpha()));
+        b.lofThreshold(o.getDouble("lof-threshold", p.lofThreshold()));
+        int lofK = o.getIntOrAuto("lof-k", p.lofK());
         if (lofK != Lmca.AUTO_K && lofK < 1) {
             throw new IllegalArgumentException("defense badfl: option lof-k must be an integer >= 1 or 'auto', found '"
                 + lofK + "'");
         }
         b.lofK(lofK);
-        b.normFactor(o.getDouble("norm-factor", d.normFactor()));
-        b.normGuard(o.getDouble("norm-guard", d.normGuard()));
-        b.lambdaCo(o.getDouble("lambda-co", d.lambdaCo()));
-        b.lambdaSt(o.getDouble("lambda-st", d.lambdaSt()));
-        b.stability(Stability.valueOf(upper(o.getChoice("stability", lower(d.stability()), "xor", "pairwise"))));
-        double guard = o.getDouble("guard", d.guard());
-        b.guard(guard);
-        b.propagatedGuard(o.getDouble("propagated-guard", guard));
-        NeuronInspection.Orientation orientation = NeuronInspection.Orientation.valueOf(upper(o.getChoice(
-            "orientation", lower(d.scoring().orientation()), "paper", "two-sided")));
-        NeuronInspection.Scaling scaling = NeuronInspection.Scaling.valueOf(upper(o.getChoice("scaling",
-            lower(d.scoring().scaling()), "pooled", "per-class")));
-        NeuronInspection.PointOf point = NeuronInspection.PointOf.valueOf(upper(o.getChoice("point",
-            lower(d.scoring().pointOf()), "suspect-class", "class-mean")));
-        NeuronInspection.Rule rule = NeuronInspection.Rule.valueOf(upper(o.getChoice("rule",
-            lower(d.scoring().rule()), "cluster", "member")));
-        NeuronInspection.Reference reference = NeuronInspection.Reference.valueOf(upper(o.getChoice("reference",
-            lower(d.scoring().reference()), "candidates", "sampled")));
-        b.scoring(new NeuronInspection.Scoring(orientation, scaling, point, rule, reference));
-        b.propagation(Propagation.valueOf(upper(o.getChoice("propagation", lower(d.propagation()), "inspect",
-            "cluster"))));
-        b.clipping(Mode.valueOf(upper(o.getChoice("clipping", lower(d.clipping()), "layer", "coordinate", "remove",
-            "gm", "lm"))));
-        b.eliminate(o.getChoice("mwe", d.eliminate() ? "on" : "off", "on", "off").equals("on"));
-        b.sigma(o.getDouble("sigma", d.sigma()));
-        b.lmcaOnlyWithoutInspector(o.getChoice("no-inspector", d.lmcaOnlyWithoutInspector() ? "lmca" : "none", "lmca",
+        b.normGuard(o.getDouble("norm-guard", p.normGuard()));
+        b.lmcaOnlyWithoutInspector(o.getChoice("no-inspector", p.lmcaOnlyWithoutInspector() ? "lmca" : "none", "lmca",
             "none").equals("lmca"));
-        b.smoothing(o.getChoice("smoothing", d.smoothing() ? "on" : "off", "on", "off").equals("on"));
-        b.smoothingCopies(o.getInt("smoothing-copies", d.smoothingCopies()));
-        b.smoothingSigma(o.getDouble("smoothing-sigma", d.smoothingSigma()));
-        b.alpha(o.getDouble("alpha", d.alpha()));
-        boolean patch = o.getChoice("patch", d.patch() ? "on" : "off", "on", "off").equals("on");
-        b.patch(patch);
-        b.patchSize(o.getInt("patch-size", d.patchSize()));
-        b.patchFloor(o.getDouble("patch-floor", d.patchFloor()));
-        b.patchStatistic(PatchDeviation.Statistic.valueOf(upper(o.getChoice("patch-score",
-            lower(d.patchStatistic()), "class-contrast", "rms"))));
-        b.patchCentred(o.getChoice("patch-memory", d.patchCentred() ? "centred" : "raw", "centred", "raw")
-            .equals("centred"));
-        b.patchCap(o.getDouble("patch-cap", d.patchCap()));
-        double patchGuard = o.getDouble("patch-guard", d.patchGuard());
-        b.patchGuard(patchGuard);
-        b.patchLowGuard(o.getDouble("patch-low-guard", Math.min(PatchDeviation.DEFAULT_LOW_GUARD, patchGuard)));
-        b.patchLof(o.getDouble("patch-lof", d.patchLof()));
-        b.patchMniaGuard(o.getDouble("patch-mnia-guard", Math.min(PatchDeviation.DEFAULT_MNIA_GUARD, patchGuard)));
-        b.patchHold(o.getDouble("patch-hold", d.patchHold()));
-        b.patchLofWeight(o.getDouble("patch-lof-weight", d.patchLofWeight()));
-        b.patchLofCap(o.getDouble("patch-lof-cap", d.patchLofCap()));
-        b.mniaScope(BadflConfig.MniaScope.valueOf(upper(o.getChoice("mnia-scope", patch ? "outliers" : "all",
-            "outliers", "all"))));
         return b.build();
     }
 

@@ -46,6 +46,13 @@ import java.util.TreeMap;
  *       round and hardly in the next). The corroborations and the hold are off by default (they were fitted to
  *       seeds 1-3; {@link #seedsOneToThree()} keeps that rule). Needs at least {@link #MIN_MODELS} models with a profile in the round
  *       (otherwise nobody is scored or flagged and the memory is unchanged).</li>
+ *   <li><b>Forgiveness</b>: a client flagged in {@code sentence} consecutive rounds in which it was scored (default
+ *       {@link #DEFAULT_SENTENCE}) has served its sentence: the next time it is scored its memory is cleared first, so
+ *       that it is judged on fresh evidence only. A benign client whose data make it look a little unusual in every
+ *       round (Dirichlet shards) is therefore never excluded for good: it is admitted again as long as one round's
+ *       evidence stays under the guard (one round reaches the guard 7.5 only with both signals at their caps, an
+ *       attacker's signature), until its memory has grown again. An attacker whose rounds are extreme is flagged again
+ *       at once.</li>
  * </ol>
  * Deterministic; no randomness.
  */
@@ -86,6 +93,10 @@ public final class PatchDeviation {
     public static final double DEFAULT_LOF_WEIGHT = 0.75;
     /** Default cap on what one round adds to the LOF memory. */
     public static final double DEFAULT_LOF_CAP = 8;
+    /** Default consecutive flagged rounds after which a client's memory is cleared (docs/BADFL.md, "The memory forgives"). */
+    public static final int DEFAULT_SENTENCE = 2;
+    /** A sentence that never ends: the memory never forgives (the rules measured before forgiveness existed). */
+    public static final int NEVER_FORGIVE = Integer.MAX_VALUE;
 
     private final int patch;
     private final double spreadFloor;
@@ -99,6 +110,7 @@ public final class PatchDeviation {
     private final double hold;
     private final double lofWeight;
     private final double lofCap;
+    private final int sentence;
 
     /**
      * @param patch       patch side in pixels, ≥ 1 (default {@link #DEFAULT_PATCH})
@@ -121,10 +133,15 @@ public final class PatchDeviation {
      * @param hold        a confirmed client (flagged here and by MNIA's own index in the same round) stays flagged in
      *                    later rounds while its accumulated value exceeds this (default {@link #DEFAULT_HOLD});
      *                    infinity = no hold
+     * @param sentence    consecutive flagged rounds after which a client's memory is cleared, &gt;= 1
+     *                    ({@link #DEFAULT_SENTENCE}; {@link #NEVER_FORGIVE} = never)
      */
     public PatchDeviation(int patch, double spreadFloor, Statistic statistic, boolean centred, double cap,
                           double guard, double lowGuard, double lofEvidence, double mniaGuard, double hold,
-                          double lofWeight, double lofCap) {
+                          double lofWeight, double lofCap, int sentence) {
+        if (sentence < 1) {
+            throw new IllegalArgumentException("badfl: patch memory sentence must be >= 1 round, got " + sentence);
+        }
         if (patch < 1) {
             throw new IllegalArgumentException("badfl: patch size must be >= 1 pixel, got " + patch);
         }
@@ -172,13 +189,29 @@ public final class PatchDeviation {
         this.hold = hold;
         this.lofWeight = lofWeight;
         this.lofCap = lofCap;
+        this.sentence = sentence;
     }
 
-    /** The same parameters without the LOF memory (weight 0), as before the LOF memory existed. */
+    /** The given parameters with the forgiving memory ({@link #DEFAULT_SENTENCE}). */
+    public PatchDeviation(int patch, double spreadFloor, Statistic statistic, boolean centred, double cap,
+                          double guard, double lowGuard, double lofEvidence, double mniaGuard, double hold,
+                          double lofWeight, double lofCap) {
+        this(patch, spreadFloor, statistic, centred, cap, guard, lowGuard, lofEvidence, mniaGuard, hold, lofWeight,
+            lofCap, DEFAULT_SENTENCE);
+    }
+
+    /**
+     * The same parameters without the LOF memory (weight 0) and without forgiveness, as before either existed.
+     */
     public PatchDeviation(int patch, double spreadFloor, Statistic statistic, boolean centred, double cap,
                           double guard, double lowGuard, double lofEvidence, double mniaGuard, double hold) {
         this(patch, spreadFloor, statistic, centred, cap, guard, lowGuard, lofEvidence, mniaGuard, hold, 0,
-            DEFAULT_LOF_CAP);
+            DEFAULT_LOF_CAP, NEVER_FORGIVE);
+    }
+
+    /** Consecutive flagged rounds after which a client's memory is cleared. */
+    public int sentence() {
+        return sentence;
     }
 
     /**
@@ -475,6 +508,10 @@ public final class PatchDeviation {
         boolean[] held = new boolean[n];
         boolean[] flagged = new boolean[n];
         for (int i = 0; i < n; i++) {
+            if (!Double.isNaN(entered[i]) && memory.streak(clients[i]) >= sentence) {
+                // Sentence served in earlier rounds: judged on fresh evidence from this round on.
+                memory.forgive(clients[i]);
+            }
             if (!Double.isNaN(entered[i])) {
                 entered[i] = Math.min(entered[i], cap);
                 memory.add(clients[i], entered[i], lofEntered[i]);
@@ -492,6 +529,11 @@ public final class PatchDeviation {
             flagged[i] = byGuard || held[i];
             if (byGuard && byMnia[i]) {
                 memory.confirm(clients[i]);
+            }
+            if (flagged[i]) {
+                memory.lengthenStreak(clients[i]);
+            } else {
+                memory.endStreak(clients[i]);
             }
         }
         return new Result(scores, entered, accumulated, rounds, corroborated, byMnia, held, flagged);
@@ -531,7 +573,7 @@ public final class PatchDeviation {
                 throw new IllegalArgumentException("patch memory: value for client " + client + " is " + value
                     + " (LOF value " + lofValue + ")");
             }
-            double[] s = byClient.computeIfAbsent(client, k -> new double[4]);
+            double[] s = byClient.computeIfAbsent(client, k -> new double[5]);
             s[0] += value;
             s[1] += 1;
             s[3] += lofValue;
@@ -573,6 +615,35 @@ public final class PatchDeviation {
             s[2] = 1;
         }
 
+        /** Consecutive rounds, up to the last one, in which the client was flagged (0 without a memory). */
+        public int streak(int client) {
+            double[] s = byClient.get(client);
+            return s == null ? 0 : (int) s[4];
+        }
+
+        /** One more flagged round in a row; returns the streak's new length (the client needs a memory). */
+        public int lengthenStreak(int client) {
+            double[] s = byClient.get(client);
+            if (s == null) {
+                throw new IllegalArgumentException("patch memory: client " + client + " was never scored");
+            }
+            s[4] += 1;
+            return (int) s[4];
+        }
+
+        /** The client was not flagged this round. */
+        public void endStreak(int client) {
+            double[] s = byClient.get(client);
+            if (s != null) {
+                s[4] = 0;
+            }
+        }
+
+        /** Clears everything remembered of the client (sum, rounds, confirmation, streak). */
+        public void forgive(int client) {
+            byClient.remove(client);
+        }
+
         /** Whether the client was confirmed in an earlier round. */
         public boolean confirmed(int client) {
             double[] s = byClient.get(client);
@@ -585,8 +656,8 @@ public final class PatchDeviation {
         }
 
         /**
-         * Text form: "client:sum:rounds:confirmed:lofSum" entries (confirmed 0 or 1) separated by ';', clients
-         * increasing (entries without the LOF sum, written before it existed, are read with 0),
+         * Text form: "client:sum:rounds:confirmed:lofSum:streak" entries (confirmed 0 or 1) separated by ';', clients
+         * increasing (entries without the LOF sum or the streak, written before they existed, are read with 0),
          * sums in Java's exact round-trip notation (so that a restored memory gives the same verdicts bit for bit).
          */
         public String save() {
@@ -597,7 +668,7 @@ public final class PatchDeviation {
                 }
                 b.append(e.getKey()).append(':').append(Double.toString(e.getValue()[0])).append(':')
                     .append((long) e.getValue()[1]).append(':').append((long) e.getValue()[2]).append(':')
-                    .append(Double.toString(e.getValue()[3]));
+                    .append(Double.toString(e.getValue()[3])).append(':').append((long) e.getValue()[4]);
             }
             return b.toString();
         }
@@ -611,20 +682,21 @@ public final class PatchDeviation {
             for (String entry : text.split(";")) {
                 String[] f = entry.split(":");
                 try {
-                    if (f.length != 4 && f.length != 5) {
-                        throw new NumberFormatException("expected client:sum:rounds:confirmed[:lofSum]");
+                    if (f.length < 4 || f.length > 6) {
+                        throw new NumberFormatException("expected client:sum:rounds:confirmed[:lofSum[:streak]]");
                     }
-                    double lofSum = f.length == 5 ? Double.parseDouble(f[4]) : 0;
+                    double lofSum = f.length >= 5 ? Double.parseDouble(f[4]) : 0;
+                    long streak = f.length == 6 ? Long.parseLong(f[5]) : 0;
                     int client = Integer.parseInt(f[0]);
                     double sum = Double.parseDouble(f[1]);
                     long rounds = Long.parseLong(f[2]);
                     int confirmed = Integer.parseInt(f[3]);
                     if (!Double.isFinite(sum) || !Double.isFinite(lofSum) || rounds < 1 || m.byClient.containsKey(client)
-                        || (confirmed != 0 && confirmed != 1)) {
-                        throw new NumberFormatException("non-finite sum, rounds < 1, confirmed not 0/1 or a repeated "
-                            + "client");
+                        || (confirmed != 0 && confirmed != 1) || streak < 0 || streak > rounds) {
+                        throw new NumberFormatException("non-finite sum, rounds < 1, confirmed not 0/1, streak not in "
+                            + "[0, rounds] or a repeated client");
                     }
-                    m.byClient.put(client, new double[] {sum, rounds, confirmed, lofSum});
+                    m.byClient.put(client, new double[] {sum, rounds, confirmed, lofSum, streak});
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("patch memory: cannot read entry '" + entry + "' ("
                         + e.getMessage() + ")");

@@ -50,7 +50,7 @@ import org.badfl.server.defenses.SimpleClustering;
  *   <li>{@code multi-krum}: f (auto), m (auto = n − f)</li>
  *   <li>{@code norm-clipping}: bound (3), sigma (0)</li>
  * </ul>
- * {@code badfl}: see {@link BadflOptions}. The FLPoison catalogue defenses ({@code rfa}, {@code bulyan},
+ * {@code badfl}: see {@link BadflOptions}; {@code badfl-paper} is badfl with {@code preset=paper}. The FLPoison catalogue defenses ({@code rfa}, {@code bulyan},
  * {@code centered-clipping}, {@code foolsgold}, {@code signguard}, {@code bucketing}, {@code dnc}, {@code auror},
  * {@code simple-clustering}, {@code deepsight}, {@code fldetector},
  * {@code lasa}) parse their own options ({@code fromOptions}; docs/DEFENSES-CATALOGUE.md lists them).
@@ -76,6 +76,7 @@ public final class Defenses {
         FACTORIES.put("norm-clipping", o -> new NormClipping(o.getDouble("bound", NormClipping.DEFAULT_BOUND),
             o.getDouble("sigma", 0.0)));
         FACTORIES.put("badfl", BadflOptions::create);
+        FACTORIES.put("badfl-paper", BadflOptions::createPaper);
     }
 
     /** Defenses that parse their own text options ({@code fromOptions}), in registration order after the above. */

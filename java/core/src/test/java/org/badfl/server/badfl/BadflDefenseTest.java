@@ -225,27 +225,31 @@ class BadflDefenseTest {
         }
         // Registry options reach the config.
         BadflDefense viaRegistry = (BadflDefense) Defenses.create("badfl", Map.ofEntries(Map.entry("clipping", "lm"),
-            Map.entry("detection", "kmeans"), Map.entry("stability", "xor"), Map.entry("sigma", "1e-4"),
-            Map.entry("guard", "2"), Map.entry("propagation", "cluster"), Map.entry("mwe", "off"),
+            Map.entry("detection", "kmeans"), Map.entry("sigma", "1e-4"), Map.entry("mwe", "off"),
             Map.entry("smoothing", "off"), Map.entry("lof-k", "4"), Map.entry("no-inspector", "none"),
-            Map.entry("orientation", "paper"), Map.entry("scaling", "pooled"), Map.entry("point", "class-mean"),
-            Map.entry("rule", "cluster"), Map.entry("reference", "candidates"), Map.entry("norm-factor", "0"),
-            Map.entry("norm-guard", "5"), Map.entry("propagated-guard", "4")));
+            Map.entry("norm-guard", "5"), Map.entry("lof-threshold", "1.7"), Map.entry("smoothing-copies", "7"),
+            Map.entry("smoothing-sigma", "0.002"), Map.entry("alpha", "0.01")));
         BadflConfig c = viaRegistry.config();
         assertEquals(Mode.LM, c.clipping());
         assertEquals(Detection.KMEANS, c.detection());
-        assertEquals(SaliencyFeatures.Stability.XOR, c.stability());
         assertEquals(1e-4, c.sigma());
-        assertEquals(2.0, c.guard());
-        assertEquals(new NeuronInspection.Scoring(NeuronInspection.Orientation.PAPER, NeuronInspection.Scaling.POOLED,
-            NeuronInspection.PointOf.CLASS_MEAN, NeuronInspection.Rule.CLUSTER, NeuronInspection.Reference.CANDIDATES),
-            c.scoring());
-        assertEquals(0.0, c.normFactor());
         assertEquals(5.0, c.normGuard());
-        assertEquals(4.0, c.propagatedGuard());
+        assertEquals(1.7, c.lofThreshold());
+        assertEquals(7, c.smoothingCopies());
+        assertEquals(0.002, c.smoothingSigma());
+        assertEquals(0.01, c.alpha());
+        assertFalse(c.eliminate());
+        assertFalse(c.smoothing());
+        assertEquals(4, c.lofK());
+        assertFalse(c.lmcaOnlyWithoutInspector());
+        // The refining options leave the rest of the preset as it is.
+        assertEquals(BadflConfig.defaults().toBuilder().clipping(Mode.LM).detection(Detection.KMEANS).sigma(1e-4)
+            .eliminate(false).smoothing(false).lofK(4).lmcaOnlyWithoutInspector(false).normGuard(5).lofThreshold(1.7)
+            .smoothingCopies(7).smoothingSigma(0.002).alpha(0.01).build(), c);
         // Defaults.
         BadflConfig d = ((BadflDefense) Defenses.create("badfl")).config();
         assertEquals(BadflConfig.defaults(), d);
+        assertEquals(d, ((BadflDefense) Defenses.create("badfl", Map.of("preset", "default"))).config());
         assertEquals(Mode.REMOVE, d.clipping());
         assertEquals(NeuronInspection.Scoring.DEVIATION, d.scoring());
         assertEquals(SaliencyFeatures.Stability.PAIRWISE, d.stability());
@@ -253,43 +257,71 @@ class BadflDefenseTest {
         assertEquals(2.0, d.normFactor());
         assertEquals(2.0, d.normGuard());
         assertEquals(3.0, d.propagatedGuard());
-        // Without the option the propagated guard follows the guard.
-        assertEquals(7.0, ((BadflDefense) Defenses.create("badfl", Map.of("guard", "7"))).config().propagatedGuard());
-        assertEquals("defense badfl: option clipping must be one of layer, coordinate, remove, gm, lm, found 'median'",
+        assertEquals("defense badfl: option clipping must be one of remove, layer, coordinate, gm, lm, found 'median'",
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Defenses.create("badfl", Map.of("clipping", "median"))).getMessage());
-        assertEquals(NeuronInspection.Propagation.CLUSTER, c.propagation());
-        assertFalse(c.eliminate());
-        assertFalse(c.smoothing());
-        assertEquals(4, c.lofK());
-        assertFalse(c.lmcaOnlyWithoutInspector());
     }
 
-    /** Patch options reach the config; patch=off restores MNIA alone on LMCA's candidates. */
+    /** Each preset resolves to its documented option set (docs/BADFL.md, "Presets and options"). */
+    @Test
+    void presetsResolveToTheirDocumentedSettings() {
+        BadflConfig paper = ((BadflDefense) Defenses.create("badfl", Map.of("preset", "paper"))).config();
+        // Algorithms 1-3 with the interpretation's readings and none of the additions.
+        assertEquals(Detection.BADFL, paper.detection());
+        assertEquals(1.5, paper.lofThreshold());
+        assertEquals(Lmca.AUTO_K, paper.lofK());
+        assertEquals(0.0, paper.normFactor(), "no norm criterion (an addition)");
+        assertEquals(0.0, paper.normGuard(), "no norm guard (an addition)");
+        assertEquals(SaliencyFeatures.Stability.XOR, paper.stability());
+        assertEquals(2.0, paper.guard());
+        assertEquals(2.0, paper.propagatedGuard());
+        assertEquals(NeuronInspection.Scoring.PAPER, paper.scoring());
+        assertEquals(NeuronInspection.Propagation.INSPECT, paper.propagation());
+        assertFalse(paper.patch(), "no patch deviation (an addition)");
+        assertEquals(BadflConfig.MniaScope.ALL, paper.mniaScope());
+        assertEquals(Mode.LAYER, paper.clipping());
+        assertTrue(paper.eliminate());
+        assertEquals(BadflConfig.IID_SIGMA, paper.sigma());
+        assertTrue(paper.smoothing());
+        assertEquals(BadflConfig.DEFAULT_SMOOTHING_COPIES, paper.smoothingCopies());
+        assertEquals(BadflConfig.DEFAULT_ALPHA, paper.alpha());
+        assertEquals(BadflOptions.preset(BadflOptions.Preset.PAPER), paper);
+        // The badfl-paper entry is the same preset under its own name; options refine it, preset is not one.
+        BadflDefense entry = (BadflDefense) Defenses.create("badfl-paper", Map.of("clipping", "remove"));
+        assertEquals("badfl-paper", entry.name());
+        assertEquals(paper.toBuilder().clipping(Mode.REMOVE).build(), entry.config());
+        assertEquals("defense badfl-paper: unknown option preset; valid options: detection, mwe, clipping, smoothing, "
+            + "sigma, smoothing-copies, smoothing-sigma, alpha, lof-threshold, lof-k, norm-guard, no-inspector",
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Defenses.create("badfl-paper", Map.of("preset", "default"))).getMessage());
+        // The default preset: the shipped rule.
+        BadflConfig def = BadflOptions.preset(BadflOptions.Preset.DEFAULT);
+        assertTrue(def.patch());
+        assertEquals(BadflConfig.MniaScope.OUTLIERS, def.mniaScope());
+        assertEquals(Mode.REMOVE, def.clipping());
+        assertEquals(7.5, def.patchGuard());
+        assertEquals(0.75, def.patchLofWeight());
+        assertEquals("defense badfl: option preset must be one of default, paper, found 'seeds-1-3'",
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Defenses.create("badfl", Map.of("preset", "seeds-1-3"))).getMessage());
+    }
+
+    /** Research switches and the seeds-1-3 rule are no options: each is rejected, naming the defense and option. */
+    @Test
+    void removedOptionsAreRejected() {
+        for (String option : new String[] {"patch-guard", "patch-hold", "patch-lof", "patch-mnia-guard",
+            "patch-low-guard", "patch-lof-weight", "patch-lof-cap", "patch-cap", "patch-score", "patch-memory",
+            "patch", "mnia-scope", "guard", "stability", "orientation", "scaling", "rule", "reference", "propagation",
+            "norm-factor", "lambda-co"}) {
+            String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Defenses.create("badfl", Map.of(option, "1"))).getMessage();
+            assertTrue(m.startsWith("defense badfl: unknown option " + option + "; valid options: preset, "), m);
+        }
+    }
+
+    /** Patch deviation's defaults; patch off restores MNIA alone on LMCA's candidates. */
     @Test
     void patchOptions() {
-        java.util.Map<String, String> opts = new java.util.HashMap<>(Map.of("patch-size", "2", "patch-floor", "0.25",
-            "patch-guard", "3", "patch-memory", "raw", "patch-score", "rms", "patch-cap", "Infinity",
-            "patch-lof", "1.2", "patch-hold", "Infinity", "patch-mnia-guard", "2.8", "patch-low-guard", "2"));
-        opts.put("patch-lof-weight", "0.5");
-        opts.put("patch-lof-cap", "4");
-        BadflConfig c = ((BadflDefense) Defenses.create("badfl", opts)).config();
-        assertTrue(c.patch());
-        assertEquals(2, c.patchSize());
-        assertEquals(0.25, c.patchFloor());
-        assertEquals(3.0, c.patchGuard());
-        assertEquals(2.0, c.patchLowGuard());
-        assertEquals(1.2, c.patchLof());
-        assertEquals(Double.POSITIVE_INFINITY, c.patchHold());
-        assertEquals(2.8, c.patchMniaGuard());
-        assertEquals(0.5, c.patchLofWeight());
-        assertEquals(4.0, c.patchLofCap());
-        assertEquals(Double.POSITIVE_INFINITY, c.patchCap());
-        assertEquals(PatchDeviation.Statistic.RMS, c.patchStatistic());
-        assertFalse(c.patchCentred());
-        assertEquals(1.5, ((BadflDefense) Defenses.create("badfl", Map.of("patch-guard", "1.5"))).config()
-            .patchLowGuard(), "the low guard follows a guard below 2");
-        assertEquals(BadflConfig.MniaScope.OUTLIERS, c.mniaScope());
         BadflConfig d = BadflConfig.defaults();
         assertTrue(d.patch());
         assertTrue(d.patchCentred());
@@ -302,24 +334,13 @@ class BadflDefenseTest {
         assertEquals(7.5, d.patchMniaGuard());
         assertEquals(0.75, d.patchLofWeight());
         assertEquals(8.0, d.patchLofCap());
-        // the seeds-1-3 rule is one option string away
-        BadflConfig s13 = ((BadflDefense) Defenses.create("badfl", Map.of("patch-lof-weight", "0", "patch-guard", "3.5",
-            "patch-low-guard", "2", "patch-lof", "1.12", "patch-mnia-guard", "2.5", "patch-hold", "1"))).config();
-        PatchDeviation a = s13.patchDeviation();
-        PatchDeviation b = PatchDeviation.seedsOneToThree();
-        assertEquals(b.guard(), a.guard());
-        assertEquals(b.lowGuard(), a.lowGuard());
-        assertEquals(b.lofEvidence(), a.lofEvidence());
-        assertEquals(b.mniaGuard(), a.mniaGuard());
-        assertEquals(b.hold(), a.hold());
-        assertEquals(b.lofWeight(), a.lofWeight());
         assertEquals(BadflConfig.MniaScope.OUTLIERS, d.mniaScope());
-        BadflConfig old = ((BadflDefense) Defenses.create("badfl", Map.of("patch", "off"))).config();
+        BadflConfig old = BadflConfig.builder().patch(false).build();
         assertFalse(old.patch());
-        assertEquals(BadflConfig.MniaScope.ALL, old.mniaScope(), "patch=off defaults to the paper's MNIA scope");
+        assertEquals(BadflConfig.MniaScope.ALL, old.mniaScope(), "patch off defaults to the paper's MNIA scope");
         assertEquals("badfl: patch-guard must be finite and > 0, got -1.0",
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Defenses.create("badfl", Map.of("patch-guard", "-1"))).getMessage());
+                () -> BadflConfig.builder().patchGuard(-1).build()).getMessage());
 
         // patch=off: only LMCA's candidates are inspected (and propagated members), the verdicts do not mention
         // patches; patch on: all 20, every verdict carries its patch score.
@@ -353,7 +374,7 @@ class BadflDefenseTest {
         }
         String state = first.saveState();
         assertTrue(state.startsWith("100:"), state);
-        assertTrue(state.matches("(\\d+:[^:;]+:2:[01]:[^:;]+;?)+"), "two rounds per client: " + state);
+        assertTrue(state.matches("(\\d+:[^:;]+:2:[01]:[^:;]+:[0-2];?)+"), "two rounds per client: " + state);
         BadflDefense resumed = new BadflDefense();
         resumed.restoreState(state);
         assertEquals(state, resumed.saveState());
@@ -361,7 +382,11 @@ class BadflDefenseTest {
         RoundResult b = resumed.aggregate(input(round(20, 4, 23), ctx, 3, 3, 43));
         assertArrayEquals(a.global(), b.global());
         assertEquals(a.verdicts(), b.verdicts());
-        assertTrue(a.verdicts().get(0).reason().contains("over 3 rounds"), a.verdicts().get(0).reason());
+        // The attackers were flagged in rounds 1 and 2 (their sentence): judged on round 3's evidence alone, and
+        // flagged again; a benign client is judged on all three rounds.
+        assertTrue(a.verdicts().get(0).flagged() && a.verdicts().get(0).reason().contains("over 1 round "),
+            a.verdicts().get(0).reason());
+        assertTrue(a.verdicts().get(10).reason().contains("over 3 rounds"), a.verdicts().get(10).reason());
         // A fresh defense (memory lost) does not see the earlier rounds.
         RoundResult fresh = new BadflDefense().aggregate(input(round(20, 4, 23), ctx, 3, 3, 43));
         assertTrue(fresh.verdicts().get(0).reason().contains("over 1 round "), fresh.verdicts().get(0).reason());

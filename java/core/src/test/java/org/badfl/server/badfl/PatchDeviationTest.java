@@ -290,7 +290,11 @@ class PatchDeviationTest {
         PatchDeviation.Memory back = PatchDeviation.Memory.restore(m.save());
         assertTrue(back.confirmed(5));
         assertFalse(back.confirmed(2));
-        assertTrue(m.save().startsWith("2:") && m.save().endsWith(":2:1:0.0"), m.save());
+        assertTrue(m.save().startsWith("2:") && m.save().endsWith(":2:1:0.0:0"), m.save());
+        // entries written before the streak existed read with streak 0; a streak longer than the rounds is refused
+        assertEquals(0, PatchDeviation.Memory.restore("5:1.5:1:0:0.5").streak(5));
+        assertEquals(1, PatchDeviation.Memory.restore("5:1.5:1:0:0.5:1").streak(5));
+        assertThrows(IllegalArgumentException.class, () -> PatchDeviation.Memory.restore("5:1.5:1:0:0.5:2"));
         PatchDeviation.Memory m2 = new PatchDeviation.Memory();
         m2.add(7, 0.5, 2.25);
         PatchDeviation.Memory withLof = PatchDeviation.Memory.restore(m2.save());
@@ -312,6 +316,72 @@ class PatchDeviationTest {
         assertThrows(IllegalArgumentException.class, () -> PatchDeviation.Memory.restore("5:1.0:1:2"));
         assertThrows(IllegalArgumentException.class, () -> PatchDeviation.Memory.restore("5:1.0:1"));
         assertThrows(IllegalArgumentException.class, () -> PatchDeviation.Memory.restore("5:1.0:1:0;5:2.0:1:0"));
+    }
+
+    /**
+     * The memory forgives: a benign client whose data give it an unusual saliency profile and an unusual update in
+     * every round (class-specific patch deviation capped at 3.5, LOF robust z about 5: 5.8 per round, under the guard
+     * 7.5 alone, above it from the second round on) is flagged at most {@link PatchDeviation#DEFAULT_SENTENCE}
+     * rounds in a row, then admitted again; without forgiveness it stays excluded for good. A client whose rounds
+     * are extreme on both signals (an attacker's signature) is flagged in every round either way.
+     */
+    @Test
+    void aBenignClientWithAnUnusualProfileIsAdmittedAgainAfterItsSentence() {
+        PatchDeviation forgiving = new PatchDeviation();
+        assertEquals(PatchDeviation.DEFAULT_SENTENCE, forgiving.sentence());
+        PatchDeviation unforgiving = new PatchDeviation(PatchDeviation.DEFAULT_PATCH,
+            PatchDeviation.DEFAULT_SPREAD_FLOOR, PatchDeviation.Statistic.CLASS_CONTRAST, true, PatchDeviation.DEFAULT_CAP,
+            PatchDeviation.DEFAULT_GUARD, PatchDeviation.DEFAULT_GUARD, Double.POSITIVE_INFINITY,
+            PatchDeviation.DEFAULT_GUARD, Double.POSITIVE_INFINITY, PatchDeviation.DEFAULT_LOF_WEIGHT,
+            PatchDeviation.DEFAULT_LOF_CAP, PatchDeviation.NEVER_FORGIVE);
+        int rounds = 12;
+        PatchDeviation.Memory kind = new PatchDeviation.Memory();
+        PatchDeviation.Memory strict = new PatchDeviation.Memory();
+        boolean[] forgiven = new boolean[rounds];
+        boolean[] kept = new boolean[rounds];
+        boolean[] attacker = new boolean[rounds];
+        for (int t = 0; t < rounds; t++) {
+            double[][][] p = uniform(12, 20 + t);
+            p[4][0][3] = 0.9; // the unusual (benign) client: its class-0 map differs at one patch in every round
+            p[7][1][1] = 0.9; // the attacker
+            double[] lof = new double[12];
+            for (int i = 0; i < 12; i++) {
+                lof[i] = 1.0 + 0.001 * (i % 4); // robust scale about 0.0015
+            }
+            lof[4] = 1.0015 + 0.0015 * 5 * 1.4826; // robust z about 5
+            lof[7] = 1.3; // capped at 8
+            PatchDeviation.Result r = forgiving.judge(ids(12), p, lof, null, kind);
+            forgiven[t] = r.flagged()[4];
+            attacker[t] = r.flagged()[7];
+            kept[t] = unforgiving.judge(ids(12), p, lof, null, strict).flagged()[4];
+            for (int i = 0; i < 12; i++) {
+                if (i != 4 && i != 7) {
+                    assertFalse(r.flagged()[i], "round " + t + " model " + i + ": " + r.describe(i, forgiving));
+                }
+            }
+            assertTrue(r.entered()[4] > 3 && r.accumulated()[4] < PatchDeviation.DEFAULT_GUARD || t > 0
+                || !forgiven[t], "one round alone stays under the guard: " + r.describe(4, forgiving));
+        }
+        String trace = "forgiving " + java.util.Arrays.toString(forgiven) + ", unforgiving "
+            + java.util.Arrays.toString(kept);
+        assertFalse(kept[0], trace);
+        for (int t = 1; t < rounds; t++) {
+            assertTrue(kept[t], "without forgiveness excluded for good: " + trace);
+        }
+        int run = 0;
+        int admittedAfterFlag = 0;
+        for (int t = 0; t < rounds; t++) {
+            run = forgiven[t] ? run + 1 : 0;
+            assertTrue(run <= PatchDeviation.DEFAULT_SENTENCE, "flagged at most the sentence in a row: " + trace);
+            if (!forgiven[t] && t > 0 && forgiven[t - 1]) {
+                admittedAfterFlag++;
+            }
+        }
+        assertTrue(forgiven[1], "still flagged once its evidence accumulates: " + trace);
+        assertTrue(admittedAfterFlag >= 3, "admitted again after every sentence: " + trace);
+        for (int t = 0; t < rounds; t++) {
+            assertTrue(attacker[t], "the extreme client is flagged in round " + t);
+        }
     }
 
     /**

@@ -16,8 +16,9 @@ class DefensesTest {
     @Test
     void everyNameCreatesItsDefense() {
         assertEquals(List.of("fedavg", "flame", "rlr", "crfl", "fltrust", "median", "trimmed-mean", "krum",
-            "multi-krum", "norm-clipping", "badfl", "rfa", "bulyan", "centered-clipping", "foolsgold", "signguard",
-            "bucketing", "dnc", "auror", "simple-clustering", "deepsight", "fldetector", "lasa"), Defenses.names());
+            "multi-krum", "norm-clipping", "badfl", "badfl-paper", "rfa", "bulyan", "centered-clipping", "foolsgold",
+            "signguard", "bucketing", "dnc", "auror", "simple-clustering", "deepsight", "fldetector", "lasa"),
+            Defenses.names());
         for (String name : Defenses.names()) {
             Defense d = Defenses.create(name);
             assertEquals(name, d.name());
@@ -44,8 +45,8 @@ class DefensesTest {
     @Test
     void errorsNameWhatIsValid() {
         assertEquals("unknown defense 'flam'; valid names: fedavg, flame, rlr, crfl, fltrust, median, trimmed-mean, "
-                + "krum, multi-krum, norm-clipping, badfl, rfa, bulyan, centered-clipping, foolsgold, signguard, "
-                + "bucketing, dnc, auror, simple-clustering, deepsight, fldetector, lasa",
+                + "krum, multi-krum, norm-clipping, badfl, badfl-paper, rfa, bulyan, centered-clipping, foolsgold, "
+                + "signguard, bucketing, dnc, auror, simple-clustering, deepsight, fldetector, lasa",
             assertThrows(IllegalArgumentException.class, () -> Defenses.create("flam")).getMessage());
         assertEquals("defense flame: unknown option lamda; valid options: lambda, vectors, median-over",
             assertThrows(IllegalArgumentException.class,
