@@ -40,8 +40,8 @@ class ClientTraining implements FlatMapFunction<Iterator<TrainingTask>, TrainedU
             TrainingTask t = tasks.next();
             beforeTask(t);
             ClientAttack attack = t.attacking() ? scenario.adversaries().get(t.adversary()).attack() : null;
-            ClientTask task = new ClientTask(0, t.clientId(), scenario.clientIndices(t.clientId()),
-                scenario.clientSamples(t.clientId()), t.seed(), attack, t.rank(), t.share());
+            ClientTask task = new ClientTask(0, t.clientId(), t.indices(), t.samples(), t.seed(), attack, t.rank(),
+                t.share());
             String[] failure = new String[1];
             try (HostRoundUpdates row = new HostRoundUpdates(scenario.modelSpec().layout(), 1)) {
                 prepared.trainer().train(g, List.of(task), row, (done, why) -> failure[0] = why);

@@ -45,6 +45,16 @@ class SparkClientTrainer implements ClientTrainer {
         return new HostRoundUpdates(layout, slots);
     }
 
+    /** The index of the adversary whose attack object this is (by identity: the id a task shows may be a Sybil's). */
+    private int adversaryRunning(org.badfl.clients.ClientAttack attack) {
+        for (int a = 0; a < scenario.adversaries().size(); a++) {
+            if (scenario.adversaries().get(a).attack() == attack) {
+                return a;
+            }
+        }
+        throw new IllegalStateException("attack " + attack.describe() + " belongs to no adversary of the scenario");
+    }
+
     @Override
     public void train(float[] global, List<ClientTask> tasks, RoundUpdates received, Progress progress) {
         if (tasks.isEmpty()) {
@@ -52,7 +62,7 @@ class SparkClientTrainer implements ClientTrainer {
         }
         List<TrainingTask> shipped = new ArrayList<>(tasks.size());
         for (ClientTask t : tasks) {
-            shipped.add(TrainingTask.of(t, t.attacking() ? scenario.adversaryOf(t.clientId()) : -1));
+            shipped.add(TrainingTask.of(t, t.attacking() ? adversaryRunning(t.attack()) : -1));
         }
         Broadcast<float[]> g = spark.broadcast(global.clone());
         List<TrainedUpdate> updates;

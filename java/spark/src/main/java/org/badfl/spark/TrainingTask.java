@@ -5,11 +5,15 @@ import org.badfl.clients.ClientTrainer.ClientTask;
 import org.badfl.clients.RoundShare;
 
 /**
- * One client's training in a round as it travels to an executor: numbers only. The executor looks up the client's
- * data indices and its adversary's attack in its own copy of the scenario, so no attack object is serialized.
+ * One client's training in a round as it travels to an executor: numbers only. The executor looks up its
+ * adversary's attack in its own copy of the scenario, so no attack object is serialized. The data indices travel
+ * with the task (a few hundred ints): the id the server sees may not be the client's own (a Sybil adversary shows
+ * a fresh id every round), so the executor never derives anything from it.
  *
  * @param slot             the client's row in the round's updates
- * @param clientId         the client
+ * @param clientId         the id the server sees for this client in this round
+ * @param indices          its sample indices in the training data
+ * @param samples          the sample count sent with its update
  * @param seed             its seed for the round ({@link org.badfl.clients.ClientSeeds#clientRound})
  * @param adversary        index of the adversary whose attack it runs this round, or -1 when it trains honestly
  * @param rank             its attacker number within its adversary; 0 when honest
@@ -18,16 +22,18 @@ import org.badfl.clients.RoundShare;
  * @param samplesInRound   see {@link RoundShare}
  * @param attackerSamples  see {@link RoundShare}
  */
-record TrainingTask(int slot, int clientId, long seed, int adversary, int rank, int clientsInRound,
+record TrainingTask(int slot, int clientId, int[] indices, long samples, long seed, int adversary, int rank, int clientsInRound,
                     int attackersInRound, long samplesInRound, long attackerSamples) implements Serializable {
 
     /** The task of {@code task}, whose attack (when it attacks) is that of adversary {@code adversary}. */
     static TrainingTask of(ClientTask task, int adversary) {
         RoundShare s = task.share();
         if (!task.attacking()) {
-            return new TrainingTask(task.slot(), task.clientId(), task.seed(), -1, 0, 0, 0, 0, 0);
+            return new TrainingTask(task.slot(), task.clientId(), task.indices(), task.samples(), task.seed(), -1, 0, 0,
+                0, 0, 0);
         }
-        return new TrainingTask(task.slot(), task.clientId(), task.seed(), adversary, task.rank(),
+        return new TrainingTask(task.slot(), task.clientId(), task.indices(), task.samples(), task.seed(), adversary,
+            task.rank(),
             s.clientsInRound(), s.attackersInRound(), s.samplesInRound(), s.attackerSamples());
     }
 

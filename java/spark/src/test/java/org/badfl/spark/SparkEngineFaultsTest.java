@@ -92,6 +92,31 @@ class SparkEngineFaultsTest {
         assertTrue(local.complete());
     }
 
+    /**
+     * A Sybil adversary (the server sees fresh ids, so the executors must not derive data or attack from the id) and
+     * an omniscient one (ALIE: its clients train honestly on the executors, the driver crafts their rows).
+     */
+    @Test
+    void sybilAndOmniscientAdversariesGiveTheLocalResult() {
+        ScenarioConfig c = SparkRuns.small();
+        c.fraction = 0.6;
+        c.primary.sybil = true;
+        org.badfl.sim.AdversaryConfig alie = new org.badfl.sim.AdversaryConfig();
+        alie.attack = "alie";
+        alie.attackers = 1;
+        c.moreAdversaries = new java.util.ArrayList<>(java.util.List.of(alie));
+        Scenario s = Scenario.prepare(c);
+        Simulation.Outcome reference = Simulation.of(s).threads(2).build().run();
+        try (TrainingEngine.Session session = new SparkEngine().connect("local[2]")) {
+            Simulation.Outcome spark = Simulation.of(s).threads(2).engine(session).build().run();
+            assertEquals(SparkRuns.stable(reference.summary()), SparkRuns.stable(spark.summary()));
+            assertEquals(reference.records().size(), spark.records().size());
+            for (int i = 0; i < reference.records().size(); i++) {
+                assertTrue(reference.records().get(i).sameMetrics(spark.records().get(i)), "record " + i);
+            }
+        }
+    }
+
     @Test
     void aTaskThatFailsOnceIsRetriedAndTheResultIsUnchanged() {
         INJECTED.set(0);
