@@ -106,7 +106,8 @@ def run_server(args):
     token = pathlib.Path(args.token_file).read_text().strip() if args.token_file else None
     _, _, xt, yt = load_mnist()
     model = initial_model(args.seed)
-    listener = Listener(("127.0.0.1", 0), authkey=bytes.fromhex(args.authkey))
+    # backlog: every client connects at once; the default backlog of 1 drops connections on a quiet machine
+    listener = Listener(("127.0.0.1", 0), backlog=args.clients + 4, authkey=bytes.fromhex(args.authkey))
     pathlib.Path(args.port_file).write_text(str(listener.address[1]))
     connections = {}
     while len(connections) < args.clients:

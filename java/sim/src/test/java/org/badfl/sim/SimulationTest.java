@@ -127,7 +127,7 @@ class SimulationTest {
         RunFolder folder = RunFolder.create(dir.resolve("off"), s.config(), false);
         assertFalse(Simulation.of(s).folder(folder).stopHook((d, t) -> t == 2).build().run().complete());
         String state = Checkpoint.load(folder.checkpointDir()).defenseState();
-        assertTrue(state.matches("(\\d+:[^:;]+:1:[01]:[^:;]+;?)+"), "BADFL scored every client in round 1 only: "
+        assertTrue(state.matches("(\\d+:[^:;]+:1:[01]:[^:;]+:\\d+;?)+"), "BADFL scored every client in round 1 only: "
             + state);
         Simulation.Outcome o = Simulation.of(Scenario.prepare(folder.readConfig())).folder(folder).build().run();
         assertTrue(o.complete());
