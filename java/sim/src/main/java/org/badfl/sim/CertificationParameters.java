@@ -75,6 +75,10 @@ record CertificationParameters(CertifiedRadius radius, String unavailable, Objec
         if (attackRound < 0) {
             return new CertificationParameters(null, "adversary 1 attacks in no round before the last", d);
         }
+        if (!attack.targeted() || attack.poisoning(0) == null) {
+            return new CertificationParameters(null, "adversary 1 (" + attack.describe() + ") poisons no training "
+                + "batch with a backdoor: eq. 13 bounds a backdoor's effect", d);
+        }
         int batch = c.batchSize;
         int poisoned = attack.poisoning(0).poisonedPerBatch(batch);
         if (poisoned == 0) {

@@ -149,6 +149,25 @@ class SmoothedFinalEvaluationTest {
         assertEquals("the scenario has no adversary", n.get("certification").get("unavailable").asText());
     }
 
+    /** An untargeted or model-poisoning adversary plants no backdoor: no radius, and the evaluation goes on. */
+    @Test
+    void certifiedRadiusIsUnavailableForAnAttackWithoutABackdoor() {
+        float[] model = scenario.initialGlobal();
+        for (String attack : java.util.List.of("alie", "sign-flipping")) {
+            ScenarioConfig c = ConfigLoader.copy(scenario.config());
+            c.primary = new AdversaryConfig();
+            c.primary.attack = attack;
+            c.primary.attackers = 1;
+            Scenario s = Scenario.prepare(c);
+            for (org.badfl.server.Defense d : java.util.List.<org.badfl.server.Defense>of(
+                new BadflDefense(BadflConfig.builder().smoothingCopies(10).build()), new Crfl())) {
+                ObjectNode o = smoothed(10, 8).evaluate(d.name(), d, model, model, s, Compute.serial(), 3);
+                assertTrue(o.get("certification").get("unavailable").asText().contains("poisons no training batch"),
+                    attack + " " + d.name() + ": " + o);
+            }
+        }
+    }
+
     @Test
     void modelReplacementScaleEntersTheCertificate() {
         ScenarioConfig c = ConfigLoader.copy(scenario.config());
