@@ -13,6 +13,7 @@ import org.badfl.server.DefenseOptions;
 import org.badfl.server.RoundInput;
 import org.badfl.server.RoundResult;
 import org.badfl.server.RoundUpdates;
+import org.badfl.server.kernels.CoordinateStats;
 
 /**
  * LASA (Xu, Zhang, Jin, Hu, Li, "Achieving Byzantine-resilient federated learning via layer-adaptive sparsified
@@ -112,46 +113,7 @@ public final class Lasa implements Defense {
                 abs[at++] = Math.abs(row[c]);
             }
         }
-        return select(abs, count - keep);
-    }
-
-    /** The k-th smallest value (0-based) of a (scratch) array, by quickselect. */
-    static float select(float[] a, int k) {
-        int lo = 0;
-        int hi = a.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            float pivot = median3(a[lo], a[mid], a[hi]);
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (a[i] < pivot) {
-                    i++;
-                }
-                while (a[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    float t = a[i];
-                    a[i] = a[j];
-                    a[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j) {
-                hi = j;
-            } else if (k >= i) {
-                lo = i;
-            } else {
-                return a[k];
-            }
-        }
-        return a[k];
-    }
-
-    private static float median3(float a, float b, float c) {
-        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+        return CoordinateStats.kthSmallest(abs, count - keep);
     }
 
     /** |x − median| / std (population std) for every value; 0 everywhere when std is 0. */

@@ -75,6 +75,21 @@ public final class CoordinateStats {
     }
 
     /**
+     * The k-th smallest (0-based) of non-NaN {@code values} (not modified), by the same key quickselect as the
+     * coordinate statistics ({@link Float#compare} order).
+     */
+    public static float kthSmallest(float[] values, int k) {
+        if (k < 0 || k >= values.length) {
+            throw new IllegalArgumentException("rank " + k + " outside [0, " + values.length + ")");
+        }
+        int[] keys = new int[values.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key(Float.floatToRawIntBits(values[i]));
+        }
+        return fromKey(CoordinateStatsScalar.select(keys, 0, keys.length - 1, k));
+    }
+
+    /**
      * Integer key of a float whose signed-int order is {@link Float#compare}'s order on non-NaN values
      * (−0.0 below 0.0): flip the 31 low bits of negatives. The map is its own inverse.
      */
